@@ -1,0 +1,47 @@
+"""Thai text helpers: digits, spelling normalisation for search, legacy placeholders."""
+
+import re
+import unicodedata
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
+_TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
+
+# SARA AM (ำ) is often typed as NIKHAHIT + SARA AA (ํ + า), sometimes with a tone mark between
+# or before them; both spellings must find each other.
+_DECOMPOSED_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
+_TONE_BEFORE_DECOMPOSED_AM = re.compile("([\u0e48-\u0e4b])\u0e4d\u0e32")
+_SPACES = re.compile(r"\s+")
+
+# What legacy units typed to mean "nothing to report".
+PLACEHOLDERS = frozenset({"-", "--", "---", "----", "-----", "ไม่มี"})
+
+
+def to_arabic_digits(text):
+    """'๓.๒.๑' -> '3.2.1'."""
+    return text.translate(_TO_ARABIC)
+
+
+def to_thai_digits(text):
+    """'3.2.1' -> '๓.๒.๑'."""
+    return str(text).translate(_TO_THAI)
+
+
+def normalise_thai(text):
+    """Canonical spelling for comparison: NFC, composed SARA AM, single spaces. Never stored
+    over what a user entered; used for search keys and matching only."""
+    text = unicodedata.normalize("NFC", text)
+    text = _TONE_BEFORE_DECOMPOSED_AM.sub("\\1\u0e33", text)
+    text = _DECOMPOSED_AM.sub("\\1\u0e33", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def search_key(text):
+    """The form of a text that search compares: normalised Thai, Arabic digits, case-folded."""
+    return to_arabic_digits(normalise_thai(text or "")).casefold()
+
+
+def is_placeholder(text):
+    """True for empty text and the legacy "nothing reported" marks ('-', '----')."""
+    stripped = (text or "").strip()
+    return not stripped or stripped in {"-", "--", "---", "----", "-----"}

@@ -1,0 +1,109 @@
+"""The Thai calendar: Buddhist-era years, BMA fiscal years and quarters, Thai dates.
+
+Dates are stored as CE `datetime.date`s; these helpers convert only at display and input.
+Fiscal year N (BE) runs from 1 October of CE N-544 to 30 September of CE N-543;
+quarter 1 is October–December.
+"""
+
+import re
+from datetime import date, timedelta
+
+from bma_tracker.text import to_arabic_digits, to_thai_digits
+
+BE_OFFSET = 543
+
+MONTHS_FULL = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
+MONTHS_ABBR = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)  # fmt: skip
+
+
+class ThaiDateError(ValueError):
+    """Input that is not a date in d/m/BE-year form; the message is for the user (Thai)."""
+
+
+def be_year(ce_year):
+    return ce_year + BE_OFFSET
+
+
+def ce_year(be_year):
+    return be_year - BE_OFFSET
+
+
+def fiscal_year(day):
+    """The fiscal year (BE) a date falls in."""
+    return be_year(day.year + 1 if day.month >= 10 else day.year)
+
+
+def fiscal_year_range(fy):
+    """(first day, last day) of fiscal year fy (BE)."""
+    return date(ce_year(fy) - 1, 10, 1), date(ce_year(fy), 9, 30)
+
+
+def fiscal_quarter(day):
+    """The quarter (1–4) of its fiscal year a date falls in: Q1 = Oct–Dec."""
+    return (day.month - 10) % 12 // 3 + 1
+
+
+def quarter_range(fy, quarter):
+    """(first day, last day) of a quarter of fiscal year fy (BE)."""
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1–4, not {quarter!r}")
+    first_month = (quarter - 1) * 3 + 10
+    year = ce_year(fy) - 1 + (first_month - 1) // 12
+    month = (first_month - 1) % 12 + 1
+    start = date(year, month, 1)
+    end_month_first = date(year + (month + 2) // 12, (month + 2) % 12 + 1, 1)
+    return start, end_month_first - timedelta(days=1)
+
+
+def month_name(month, *, abbr=False):
+    return (MONTHS_ABBR if abbr else MONTHS_FULL)[month - 1]
+
+
+def format_short(day, *, thai_digits=False):
+    """30/08/2564"""
+    text = f"{day.day:02d}/{day.month:02d}/{be_year(day.year)}"
+    return to_thai_digits(text) if thai_digits else text
+
+
+def format_medium(day, *, thai_digits=False):
+    """30 ส.ค. 2564"""
+    text = f"{day.day} {MONTHS_ABBR[day.month - 1]} {be_year(day.year)}"
+    return to_thai_digits(text) if thai_digits else text
+
+
+def format_long(day, *, thai_digits=False):
+    """30 สิงหาคม 2564"""
+    text = f"{day.day} {MONTHS_FULL[day.month - 1]} {be_year(day.year)}"
+    return to_thai_digits(text) if thai_digits else text
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+# Years a Thai user could mean: BE 2400–2700 (CE 1857–2157).
+_BE_MIN, _BE_MAX = 2400, 2700
+
+
+def parse_thai_date(text):
+    """'30/08/2564' or '30/8/2564' (Thai or Arabic digits) -> date(2021, 8, 30).
+
+    Raises ThaiDateError with a Thai message for anything else, with a hint when the year
+    looks like a CE year typed where a BE year belongs."""
+    match = _DMY.match(to_arabic_digits(text or ""))
+    if not match:
+        raise ThaiDateError("กรุณากรอกวันที่ในรูปแบบ วว/ดด/ปปปป (พ.ศ.) เช่น 30/08/2564")
+    day, month, year = (int(part) for part in match.groups())
+    if 1900 <= year < _BE_MIN:
+        raise ThaiDateError(
+            f"ปี {year} ดูเหมือนเป็นปี ค.ศ. กรุณากรอกปี พ.ศ. (เช่น {year + BE_OFFSET})"
+        )
+    if not _BE_MIN <= year <= _BE_MAX:
+        raise ThaiDateError(f"ปี พ.ศ. {year} ไม่อยู่ในช่วงที่ใช้ได้")
+    try:
+        return date(ce_year(year), month, day)
+    except ValueError:
+        raise ThaiDateError(f"ไม่มีวันที่ {day}/{month}/{year} ในปฏิทิน") from None

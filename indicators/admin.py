@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from indicators.models import Indicator, IndicatorQuarter
+
+
+class IndicatorQuarterInline(admin.TabularInline):
+    model = IndicatorQuarter
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "fiscal_year", "name", "unit", "measure", "target", "achieved", "type", "level"]
+    list_filter = ["fiscal_year", "type", "level"]
+    search_fields = ["code", "search_text"]
+    raw_id_fields = ["unit", "plan_node", "projects"]
+    inlines = [IndicatorQuarterInline]
+
+
+@admin.register(IndicatorQuarter)
+class IndicatorQuarterAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "quarter", "result", "score_1", "score_2", "audit_score"]
+    raw_id_fields = ["indicator"]

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from projects.models import (
+    OrgUnit,
+    PlanEdition,
+    PlanNode,
+    PlanStep,
+    ProgressReport,
+    Project,
+    ProjectEvaluation,
+    User,
+)
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "district_group", "parent"]
+    list_filter = ["kind", "district_group"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(PlanEdition)
+class PlanEditionAdmin(admin.ModelAdmin):
+    list_display = ["name", "first_fiscal_year"]
+
+
+@admin.register(PlanNode)
+class PlanNodeAdmin(admin.ModelAdmin):
+    list_display = ["code_display", "code", "title", "level", "edition"]
+    list_filter = ["edition", "level"]
+    search_fields = ["code", "title"]
+    raw_id_fields = ["parent"]
+
+
+class PlanStepInline(admin.TabularInline):
+    model = PlanStep
+    extra = 0
+
+
+class ProjectEvaluationInline(admin.TabularInline):
+    model = ProjectEvaluation
+    extra = 0
+    raw_id_fields = ["evaluated_by"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "fiscal_year", "unit"]
+    list_filter = ["fiscal_year"]
+    search_fields = ["code", "search_text"]
+    raw_id_fields = ["unit"]
+    filter_horizontal = ["plan_nodes"]
+    inlines = [PlanStepInline, ProjectEvaluationInline]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(admin.ModelAdmin):
+    list_display = ["project", "report_date", "percent", "source", "entered_by", "deleted_at"]
+    list_filter = ["source"]
+    search_fields = ["project__code"]
+    raw_id_fields = ["project", "entered_by"]
+    date_hierarchy = "report_date"
+
+
+@admin.register(PlanStep)
+class PlanStepAdmin(admin.ModelAdmin):
+    list_display = ["project", "number", "name", "weight", "start", "end"]
+    search_fields = ["project__code", "name"]
+    raw_id_fields = ["project"]
+
+
+@admin.register(ProjectEvaluation)
+class ProjectEvaluationAdmin(admin.ModelAdmin):
+    list_display = ["project", "quarter", "score", "evaluated_by", "evaluated_at"]
+    raw_id_fields = ["project", "evaluated_by"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "unit", "role", "is_active"]
+    list_filter = ["role", "is_active"]
+    raw_id_fields = ["unit"]
+    fieldsets = DjangoUserAdmin.fieldsets + (("BMA", {"fields": ("unit", "role")}),)
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (("BMA", {"fields": ("unit", "role")}),)

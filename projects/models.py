@@ -1,0 +1,341 @@
+"""Organisation units, the 20-year plan, projects, their plan steps, monthly progress and the
+planning office's quarterly evaluations; and the users who enter them.
+
+Data from the legacy system is kept as entered (see DOMAIN.md "Quirks"): the database guards
+only true invariants (percent range, quarter 1–4, unique codes); inconsistencies are shown to
+people by projects.quality, never silently corrected.
+"""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bma_tracker import thaidate
+from bma_tracker.text import search_key
+
+unit_code_validator = RegexValidator(r"^\d{8}$", _("รหัสหน่วยงานต้องเป็นตัวเลข 8 หลัก"))
+project_code_validator = RegexValidator(r"^\d{8}-\d{1,6}$", _("รหัสโครงการต้องอยู่ในรูป 24000000-3029"))
+percent_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class DistrictGroup(models.TextChoices):
+    CENTRAL = "central", "กลุ่มกรุงเทพกลาง"
+    SOUTH = "south", "กลุ่มกรุงเทพใต้"
+    NORTH = "north", "กลุ่มกรุงเทพเหนือ"
+    EAST = "east", "กลุ่มกรุงเทพตะวันออก"
+    THON_NORTH = "thon_north", "กลุ่มกรุงธนเหนือ"
+    THON_SOUTH = "thon_south", "กลุ่มกรุงธนใต้"
+
+
+class OrgUnitQuerySet(models.QuerySet):
+    def subtree_of(self, unit):
+        """The unit and every unit below it (units nest at most three deep)."""
+        return self.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
+
+
+class OrgUnit(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("สำนัก")
+        DIVISION = "division", _("กอง/ฝ่าย")
+        DISTRICT = "district", _("สำนักงานเขต")
+
+    code = models.CharField(_("รหัสหน่วยงาน"), max_length=8, unique=True, validators=[unit_code_validator])
+    name = models.CharField(_("ชื่อหน่วยงาน"), max_length=255)
+    kind = models.CharField(_("ประเภท"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("สังกัด")
+    )
+    district_group = models.CharField(_("กลุ่มเขต"), max_length=20, choices=DistrictGroup.choices, blank=True)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("หน่วยงาน")
+        verbose_name_plural = _("หน่วยงาน")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="district") | ~Q(district_group=""),
+                name="district_office_has_group",
+                violation_error_message=_("สำนักงานเขตต้องอยู่ในกลุ่มเขต"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def subtree_ids(self):
+        return list(OrgUnit.objects.subtree_of(self).values_list("pk", flat=True))
+
+
+class PlanEdition(models.Model):
+    """One edition of the BMA 20-year development plan; the plan is revised over the years."""
+
+    name = models.CharField(_("ชื่อฉบับ"), max_length=255)
+    first_fiscal_year = models.PositiveIntegerField(_("ใช้ตั้งแต่ปีงบประมาณ"), help_text=_("พ.ศ."))
+
+    class Meta:
+        verbose_name = _("ฉบับแผนพัฒนา 20 ปี")
+        verbose_name_plural = _("ฉบับแผนพัฒนา 20 ปี")
+        ordering = ["-first_fiscal_year"]
+        constraints = [models.UniqueConstraint(fields=["first_fiscal_year"], name="one_edition_per_start_year")]
+
+    def __str__(self):
+        return f"{self.name} ({self.first_fiscal_year})"
+
+    @classmethod
+    def for_fiscal_year(cls, fiscal_year):
+        return cls.objects.filter(first_fiscal_year__lte=fiscal_year).order_by("-first_fiscal_year").first()
+
+
+class PlanNode(models.Model):
+    """A node of the plan tree: ด้าน (1) → มิติ (2) → เป้าหมาย (3) → fourth level (4)."""
+
+    class Level(models.IntegerChoices):
+        DIMENSION = 1, _("ด้าน")
+        SUB_DIMENSION = 2, _("มิติ")
+        GOAL = 3, _("เป้าหมาย")
+        TACTIC = 4, _("กลยุทธ์/เป้าหมายย่อย")
+
+    edition = models.ForeignKey(PlanEdition, on_delete=models.PROTECT, related_name="nodes", verbose_name=_("ฉบับ"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("อยู่ภายใต้")
+    )
+    level = models.PositiveSmallIntegerField(_("ระดับ"), choices=Level.choices)
+    code_display = models.CharField(_("รหัสตามที่แสดง"), max_length=40, help_text=_("เช่น ๓.๒.๒.๑"))
+    code = models.CharField(_("รหัสมาตรฐาน"), max_length=40, help_text=_("เลขอารบิก เช่น 3.2.2.1"))
+    title = models.CharField(_("ชื่อ"), max_length=500)
+    title_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("ประเด็นแผนพัฒนา 20 ปี")
+        verbose_name_plural = _("ประเด็นแผนพัฒนา 20 ปี")
+        ordering = ["edition", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="plan_node_code_unique_per_edition"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=4), name="plan_node_level_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.code_display} {self.title}"
+
+    @property
+    def dimension_code(self):
+        return self.code.split(".")[0]
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_unit(self, unit):
+        """Projects owned by the unit or any unit below it."""
+        return self.filter(unit__in=OrgUnit.objects.subtree_of(unit))
+
+    def in_fiscal_year(self, fiscal_year):
+        """Projects of one fiscal year (Buddhist era)."""
+        return self.filter(fiscal_year=fiscal_year)
+
+    def search(self, text):
+        """Projects whose name or code contains the text, Thai spelling variants folded."""
+        key = search_key(text)
+        return self.filter(search_text__contains=key) if key else self
+
+    def with_latest_progress(self):
+        """Annotate latest_percent and latest_report_date from the newest live report, in one query."""
+        newest = ProgressReport.objects.live().filter(project=models.OuterRef("pk")).order_by("-report_date", "-pk")
+        return self.annotate(
+            latest_percent=models.Subquery(newest.values("percent")[:1]),
+            latest_report_date=models.Subquery(newest.values("report_date")[:1]),
+        )
+
+
+class Project(models.Model):
+    code = models.CharField(_("รหัสโครงการ"), max_length=20, unique=True, validators=[project_code_validator])
+    name = models.CharField(_("ชื่อโครงการ"), max_length=500)
+    fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ"), help_text=_("พ.ศ."), db_index=True)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="projects", verbose_name=_("หน่วยงาน"))
+    division_code = models.CharField(_("รหัสกอง"), max_length=8, blank=True)
+    subunit_code = models.CharField(_("รหัสหน่วยงานย่อย"), max_length=8, blank=True)
+    responsible_person = models.CharField(
+        _("ผู้รับผิดชอบ"), max_length=255, blank=True, help_text=_("ชื่อ หรือ ตำแหน่ง")
+    )
+    responsible_phone = models.CharField(_("โทรศัพท์"), max_length=50, blank=True)
+    rationale = models.TextField(_("หลักการและเหตุผล"), blank=True)
+    objectives = models.TextField(_("วัตถุประสงค์ของโครงการ"), blank=True)
+    targets = models.TextField(_("เป้าหมายของโครงการ"), blank=True)
+    plan_nodes = models.ManyToManyField(
+        PlanNode, blank=True, related_name="projects", verbose_name=_("สนับสนุนยุทธศาสตร์กรุงเทพมหานครฯ")
+    )
+    plan_alignment_text = models.TextField(
+        _("ข้อความยุทธศาสตร์ตามต้นฉบับ"), blank=True, help_text=_("ข้อความตามที่ระบบเดิมแสดง เก็บไว้ตามจริง")
+    )
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("โครงการ")
+        verbose_name_plural = _("โครงการ")
+        ordering = ["-fiscal_year", "code"]
+        indexes = [models.Index(fields=["unit", "fiscal_year"])]
+
+    def __str__(self):
+        return f"{self.name} : {self.code}"
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.code])
+
+    def refresh_search_text(self):
+        self.search_text = search_key(f"{self.code} {self.name}")
+
+    def save(self, *args, **kwargs):
+        # Derived, denormalised search key: kept in step with the fields it is computed from.
+        self.refresh_search_text()
+        super().save(*args, **kwargs)
+
+    @property
+    def fiscal_year_range(self):
+        return thaidate.fiscal_year_range(self.fiscal_year)
+
+    def planned_percent(self, on, steps=None):
+        """Planned cumulative percent on a date, from the plan steps (see PlanStep.planned_share)."""
+        steps = self.steps.all() if steps is None else steps
+        return sum((step.planned_share(on) for step in steps), Decimal("0"))
+
+
+class PlanStep(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps", verbose_name=_("โครงการ"))
+    number = models.PositiveSmallIntegerField(_("ขั้นตอน"))
+    name = models.CharField(_("ชื่อขั้นตอน"), max_length=500)
+    weight = models.DecimalField(_("น้ำหนัก (%)"), max_digits=5, decimal_places=2, validators=percent_validators)
+    start = models.DateField(_("เริ่มต้น"))
+    end = models.DateField(_("สิ้นสุด"))
+
+    class Meta:
+        verbose_name = _("ขั้นตอนการดำเนินงาน")
+        verbose_name_plural = _("แผนการดำเนินงาน")
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="plan_step_number_unique"),
+            models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=100), name="plan_step_weight_0_100"),
+        ]
+
+    def __str__(self):
+        return f"ขั้นตอน {self.number} {self.name}"
+
+    def planned_share(self, on):
+        """The part of this step's weight planned to be done on a date: all of it from the end
+        date on; between start and end (when they differ), in proportion to the days elapsed."""
+        if on >= self.end:
+            return self.weight
+        if on < self.start or self.end <= self.start:
+            return Decimal("0")
+        elapsed = Decimal((on - self.start).days) / Decimal((self.end - self.start).days)
+        return (self.weight * elapsed).quantize(Decimal("0.01"))
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def live(self):
+        """Reports not deleted (deleted ones stay for the history and can be restored)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def newest_first(self):
+        """Newest report first: by date, then by entry order for two reports on one day."""
+        return self.order_by("-report_date", "-pk")
+
+
+class ProgressReport(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("บันทึกผ่านเว็บ")
+        LEGACY = "legacy", _("นำเข้าจากระบบเดิม")
+        DEMO = "demo", _("ข้อมูลตัวอย่าง")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports", verbose_name=_("โครงการ"))
+    report_date = models.DateField(_("วันที่รายงาน"))
+    percent = models.DecimalField(
+        _("ความคืบหน้าสะสม (ร้อยละ)"), max_digits=5, decimal_places=2, validators=percent_validators
+    )
+    narrative = models.TextField(_("ผลการดำเนินงาน"), blank=True)
+    problems = models.TextField(_("ปัญหาของโครงการ"), blank=True)
+    obstacles = models.TextField(_("อุปสรรคของโครงการ"), blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    entered_by = models.ForeignKey(
+        "projects.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ผู้บันทึก")
+    )
+    entered_at = models.DateTimeField(_("เวลาบันทึก"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("รายงานความคืบหน้า")
+        verbose_name_plural = _("รายงานความคืบหน้า")
+        ordering = ["-report_date", "-pk"]
+        indexes = [models.Index(fields=["project", "report_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="progress_percent_0_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} {self.report_date} {self.percent}%"
+
+
+class ProjectEvaluation(models.Model):
+    """The planning office's (สยป.) score for a project in one quarter of its fiscal year."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("โครงการ")
+    )
+    quarter = models.PositiveSmallIntegerField(_("ไตรมาส"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    score = models.DecimalField(_("คะแนน"), max_digits=6, decimal_places=2, validators=percent_validators)
+    evaluated_by = models.ForeignKey(
+        "projects.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ผู้ประเมิน")
+    )
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("ผลการประเมินโครงการ")
+        verbose_name_plural = _("ผลการประเมินโครงการ (รายไตรมาส)")
+        ordering = ["project", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "quarter"], name="one_evaluation_per_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="evaluation_quarter_1_4"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="evaluation_score_0_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code} ไตรมาสที่ {self.quarter} {self.score}"
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        STAFF = "staff", _("เจ้าหน้าที่")
+        DIRECTOR = "director", _("ผู้อำนวยการ")
+        PLANNER = "planner", _("สำนักยุทธศาสตร์และประเมินผล")
+        ADMIN = "admin", _("ผู้ดูแลระบบ")
+
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("หน่วยงาน")
+    )
+    role = models.CharField(_("บทบาท"), max_length=20, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        verbose_name = _("ผู้ใช้")
+        verbose_name_plural = _("ผู้ใช้")
+
+    @property
+    def is_planner(self):
+        return self.role in (self.Role.PLANNER, self.Role.ADMIN) or self.is_superuser
+
+    @property
+    def is_admin_role(self):
+        return self.role == self.Role.ADMIN or self.is_superuser

@@ -1,0 +1,65 @@
+"""The fixed cast every view test uses: staff of the owning unit (สำนักพัฒนาสังคม), staff of
+another unit (a district office), a director of the owning unit, a planning officer, an admin,
+and anonymous (the plain `client`)."""
+
+import pytest
+
+from projects.models import OrgUnit, User
+from tests import factories
+
+
+@pytest.fixture
+def social_dept(db):
+    return factories.make_unit(code="24000000", name="สำนักพัฒนาสังคม")
+
+
+@pytest.fixture
+def social_division(social_dept):
+    return factories.make_unit(
+        code="24040000", name="สำนักงานการส่งเสริมอาชีพ", kind=OrgUnit.Kind.DIVISION, parent=social_dept
+    )
+
+
+@pytest.fixture
+def district_office(db):
+    return factories.make_unit(code="50240000", name="สำนักงานเขตบางแค", kind=OrgUnit.Kind.DISTRICT)
+
+
+@pytest.fixture
+def planning_office(db):
+    return factories.make_unit(code="11000000", name="สำนักยุทธศาสตร์และประเมินผล")
+
+
+@pytest.fixture
+def staff(social_dept):
+    return factories.make_user("staff", unit=social_dept, role=User.Role.STAFF)
+
+
+@pytest.fixture
+def other_staff(district_office):
+    return factories.make_user("other-staff", unit=district_office, role=User.Role.STAFF)
+
+
+@pytest.fixture
+def director(social_dept):
+    return factories.make_user("director", unit=social_dept, role=User.Role.DIRECTOR)
+
+
+@pytest.fixture
+def planner(planning_office):
+    return factories.make_user("planner", unit=planning_office, role=User.Role.PLANNER)
+
+
+@pytest.fixture
+def admin_user(planning_office):
+    return factories.make_user("admin-user", unit=planning_office, role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def project(social_division):
+    return factories.make_project(code="24000000-9999", unit=social_division, fiscal_year=2564)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
