@@ -143,13 +143,6 @@ class ProjectQuerySet(models.QuerySet):
         key = search_key(text)
         return self.filter(search_text__contains=key) if key else self
 
-    def with_latest_progress(self):
-        """Annotate latest_percent and latest_report_date from the newest live report, in one query."""
-        newest = ProgressReport.objects.live().filter(project=models.OuterRef("pk")).order_by("-report_date", "-pk")
-        return self.annotate(
-            latest_percent=models.Subquery(newest.values("percent")[:1]),
-            latest_report_date=models.Subquery(newest.values("report_date")[:1]),
-        )
 
 
 class Project(models.Model):
@@ -173,6 +166,11 @@ class Project(models.Model):
         _("ข้อความยุทธศาสตร์ตามต้นฉบับ"), blank=True, help_text=_("ข้อความตามที่ระบบเดิมแสดง เก็บไว้ตามจริง")
     )
     search_text = models.TextField(editable=False, default="")
+    # Progress summary, derived from the live reports and the plan steps by
+    # refresh_progress_summary(); stored so that lists and dashboards filter and sort in SQL.
+    latest_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, editable=False)
+    latest_report_date = models.DateField(null=True, editable=False)
+    planned_percent_at_latest = models.DecimalField(max_digits=6, decimal_places=2, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -202,6 +200,23 @@ class Project(models.Model):
     @property
     def fiscal_year_range(self):
         return thaidate.fiscal_year_range(self.fiscal_year)
+
+    def refresh_progress_summary(self, *, save=True):
+        """Recompute latest_percent, latest_report_date and planned_percent_at_latest from the
+        live reports and the plan steps. Every writer of reports or steps calls this."""
+        newest = self.reports.live().newest_first().values("percent", "report_date").first()
+        if newest:
+            self.latest_percent = newest["percent"]
+            self.latest_report_date = newest["report_date"]
+            self.planned_percent_at_latest = self.planned_percent(newest["report_date"])
+        else:
+            self.latest_percent = self.latest_report_date = self.planned_percent_at_latest = None
+        if save:
+            Project.objects.filter(pk=self.pk).update(
+                latest_percent=self.latest_percent,
+                latest_report_date=self.latest_report_date,
+                planned_percent_at_latest=self.planned_percent_at_latest,
+            )
 
     def planned_percent(self, on, steps=None):
         """Planned cumulative percent on a date, from the plan steps (see PlanStep.planned_share)."""

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from projects import views
+from projects.views import pages
 
 app_name = "projects"
 urlpatterns = [
-    path("", views.project_list, name="list"),
-    path("<str:code>/", views.project_detail, name="detail"),
+    path("", pages.project_list, name="list"),
+    path("<str:code>/", pages.project_detail, name="detail"),
 ]
