@@ -2,6 +2,7 @@
 
 Each reader fails loudly (ImproperlyConfigured) on a value it cannot read, so a typo in a
 deployment's environment stops the process at start-up instead of silently using a default.
+An empty value (`NAME=`, as in .env.example) means "not set" to every reader.
 """
 
 import os
@@ -9,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name, default=None, *, required=False):
@@ -23,7 +24,7 @@ def env_str(name, default=None, *, required=False):
 
 def env_bool(name, default=False):
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     lowered = value.strip().lower()
     if lowered in _TRUE:
@@ -53,14 +54,17 @@ def env_decimal(name, default):
     if value is None or value.strip() == "":
         return Decimal(default)
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
         raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if not number.is_finite():  # Decimal reads "NaN" and "Infinity"; no setting means those
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.")
+    return number
 
 
 def env_list(name, default=()):
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return list(default)
     items = [item.strip() for item in value.split(",")]
     if any(not item for item in items):
@@ -82,4 +86,7 @@ def load_env_file(path):
         key, sep, value = line.partition("=")
         if not sep or not key.strip().isidentifier():
             raise ImproperlyConfigured(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
-        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]  # only a matching pair: a quote inside a secret is part of it
+        os.environ.setdefault(key.strip(), value)

@@ -11,15 +11,21 @@ _TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
 # or before them; both spellings must find each other.
 _DECOMPOSED_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
 _TONE_BEFORE_DECOMPOSED_AM = re.compile("([\u0e48-\u0e4b])\u0e4d\u0e32")
+# A tone mark typed after SARA AM (น + ำ + ้) looks the same on screen as the canonical น + ้ + ำ.
+_TONE_AFTER_AM = re.compile("\u0e33([\u0e48-\u0e4b])")
+# Zero-width characters that Thai word-breaking tools and copy-paste leave inside words.
+_ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _SPACES = re.compile(r"\s+")
 
-# What legacy units typed to mean "nothing to report".
-PLACEHOLDERS = frozenset({"-", "--", "---", "----", "-----", "ไม่มี"})
+# What legacy units typed to mean "nothing to report": runs of dashes. "ไม่มี" ("none") is not
+# one of them: under problems and obstacles it is a real answer.
+_PLACEHOLDER = re.compile("[-\u2013\u2014]+")
+PLACEHOLDERS = frozenset({"-", "--", "---", "----", "-----"})  # the common ones; test with is_placeholder()
 
 
 def to_arabic_digits(text):
     """'๓.๒.๑' -> '3.2.1'."""
-    return text.translate(_TO_ARABIC)
+    return str(text).translate(_TO_ARABIC)
 
 
 def to_thai_digits(text):
@@ -28,11 +34,13 @@ def to_thai_digits(text):
 
 
 def normalise_thai(text):
-    """Canonical spelling for comparison: NFC, composed SARA AM, single spaces. Never stored
-    over what a user entered; used for search keys and matching only."""
-    text = unicodedata.normalize("NFC", text)
+    """Canonical spelling for comparison: NFC, composed SARA AM with the tone mark before it, no
+    zero-width characters, single spaces. Never stored over what a user entered; used for
+    search keys and matching only."""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
     text = _TONE_BEFORE_DECOMPOSED_AM.sub("\\1\u0e33", text)
     text = _DECOMPOSED_AM.sub("\\1\u0e33", text)
+    text = _TONE_AFTER_AM.sub("\\1\u0e33", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -44,4 +52,4 @@ def search_key(text):
 def is_placeholder(text):
     """True for empty text and the legacy "nothing reported" marks ('-', '----')."""
     stripped = (text or "").strip()
-    return not stripped or stripped in {"-", "--", "---", "----", "-----"}
+    return not stripped or _PLACEHOLDER.fullmatch(stripped) is not None

@@ -5,6 +5,7 @@ Fiscal year N (BE) runs from 1 October of CE N-544 to 30 September of CE N-543;
 quarter 1 is October–December.
 """
 
+import calendar
 import re
 from datetime import date, timedelta
 
@@ -62,6 +63,10 @@ def quarter_range(fy, quarter):
 
 
 def month_name(month, *, abbr=False):
+    """1 -> 'มกราคม' (abbr: 'ม.ค.')."""
+    # Checked, because month 0 would otherwise index from the end and quietly give ธันวาคม.
+    if month not in range(1, 13):
+        raise ValueError(f"month must be 1–12, not {month!r}")
     return (MONTHS_ABBR if abbr else MONTHS_FULL)[month - 1]
 
 
@@ -83,7 +88,8 @@ def format_long(day, *, thai_digits=False):
     return to_thai_digits(text) if thai_digits else text
 
 
-_DMY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+# [0-9], not \d: \d also matches other scripts' digits, which int() would then quietly accept.
+_DMY = re.compile(r"^\s*([0-9]{1,2})\s*/\s*([0-9]{1,2})\s*/\s*([0-9]+)\s*$")
 # Years a Thai user could mean: BE 2400–2700 (CE 1857–2157).
 _BE_MIN, _BE_MAX = 2400, 2700
 
@@ -96,14 +102,18 @@ def parse_thai_date(text):
     match = _DMY.match(to_arabic_digits(text or ""))
     if not match:
         raise ThaiDateError("กรุณากรอกวันที่ในรูปแบบ วว/ดด/ปปปป (พ.ศ.) เช่น 30/08/2564")
+    if len(match[3]) != 4:
+        raise ThaiDateError("กรุณากรอกปี พ.ศ. เป็นตัวเลข 4 หลัก (เช่น 30/08/2564)")
     day, month, year = (int(part) for part in match.groups())
     if 1900 <= year < _BE_MIN:
-        raise ThaiDateError(
-            f"ปี {year} ดูเหมือนเป็นปี ค.ศ. กรุณากรอกปี พ.ศ. (เช่น {year + BE_OFFSET})"
-        )
+        raise ThaiDateError(f"ปี {year} ดูเหมือนเป็นปี ค.ศ. กรุณากรอกปี พ.ศ. (เช่น {year + BE_OFFSET})")
     if not _BE_MIN <= year <= _BE_MAX:
-        raise ThaiDateError(f"ปี พ.ศ. {year} ไม่อยู่ในช่วงที่ใช้ได้")
-    try:
-        return date(ce_year(year), month, day)
-    except ValueError:
-        raise ThaiDateError(f"ไม่มีวันที่ {day}/{month}/{year} ในปฏิทิน") from None
+        raise ThaiDateError(f"ปี พ.ศ. {year} ไม่อยู่ในช่วงที่ใช้ได้ ({_BE_MIN}–{_BE_MAX})")
+    if not 1 <= month <= 12:
+        raise ThaiDateError(f"ไม่มีเดือนที่ {month} กรุณากรอกเดือน 1–12")
+    days_in_month = calendar.monthrange(ce_year(year), month)[1]
+    if not 1 <= day <= days_in_month:
+        raise ThaiDateError(
+            f"ไม่มีวันที่ {day} {MONTHS_FULL[month - 1]} {year} (เดือน{MONTHS_FULL[month - 1]} {year} มี {days_in_month} วัน)"
+        )
+    return date(ce_year(year), month, day)
