@@ -129,6 +129,22 @@ class PlanNode(models.Model):
         return self.code.split(".")[0]
 
 
+class ScheduleStatus(models.TextChoices):
+    """Where a project stands against its plan; the one place for the labels and badge colours."""
+
+    ON_TRACK = "on_track", _("ตามแผน")
+    BEHIND = "behind", _("ล่าช้ากว่าแผน")
+    COMPLETE = "complete", _("ดำเนินการแล้วเสร็จ")
+    NO_REPORT = "no_report", _("ยังไม่รายงานเดือนนี้")
+
+    @property
+    def badge(self):
+        """Bootstrap background class for the status badge."""
+        return {"on_track": "text-bg-success", "behind": "text-bg-danger", "complete": "text-bg-primary"}.get(
+            self.value, "text-bg-warning"
+        )
+
+
 class ProjectQuerySet(models.QuerySet):
     def for_unit(self, unit):
         """Projects owned by the unit or any unit below it."""
@@ -142,6 +158,26 @@ class ProjectQuerySet(models.QuerySet):
         """Projects whose name or code contains the text, Thai spelling variants folded."""
         key = search_key(text)
         return self.filter(search_text__contains=key) if key else self
+
+    def with_schedule_status(self, ref_date, margin):
+        """Annotate schedule_status from the stored progress summary, judged on ref_date; agrees
+        with Project.schedule_status()."""
+        month_start = ref_date.replace(day=1)
+        return self.annotate(
+            schedule_status=models.Case(
+                models.When(latest_percent__gte=100, then=models.Value(ScheduleStatus.COMPLETE.value)),
+                models.When(
+                    Q(latest_report_date__isnull=True) | Q(latest_report_date__lt=month_start),
+                    then=models.Value(ScheduleStatus.NO_REPORT.value),
+                ),
+                models.When(
+                    planned_percent_at_latest__gt=models.F("latest_percent") + margin,
+                    then=models.Value(ScheduleStatus.BEHIND.value),
+                ),
+                default=models.Value(ScheduleStatus.ON_TRACK.value),
+                output_field=models.CharField(),
+            )
+        )
 
 
 
@@ -222,6 +258,17 @@ class Project(models.Model):
         """Planned cumulative percent on a date, from the plan steps (see PlanStep.planned_share)."""
         steps = self.steps.all() if steps is None else steps
         return sum((step.planned_share(on) for step in steps), Decimal("0"))
+
+    def schedule_status(self, ref_date, margin):
+        """This project's ScheduleStatus on ref_date, from the stored summary; the same rule as
+        ProjectQuerySet.with_schedule_status()."""
+        if self.latest_percent is not None and self.latest_percent >= 100:
+            return ScheduleStatus.COMPLETE
+        if self.latest_report_date is None or self.latest_report_date < ref_date.replace(day=1):
+            return ScheduleStatus.NO_REPORT
+        if self.planned_percent_at_latest is not None and self.planned_percent_at_latest - self.latest_percent > margin:
+            return ScheduleStatus.BEHIND
+        return ScheduleStatus.ON_TRACK
 
 
 class PlanStep(models.Model):
