@@ -1,6 +1,7 @@
 """The one settings module. Every deployment difference comes from environment variables
 (listed in .env.example) read by the strict readers in bma_tracker.env."""
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +17,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (set DEBUG=1 for development).")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+    # Development without a key: a random one per process (sessions end at each restart).
+    SECRET_KEY = secrets.token_urlsafe(50)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 

@@ -1,0 +1,81 @@
+# bma_tracker — every command a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: WeasyPrint's Pango/HarfBuzz, a Thai font for browsers, poppler for reading
+# PDFs back in tests, Debian's Chromium for browser tests, gettext for translations.
+DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-thai-tlwg \
+	poppler-utils chromium gettext
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help deps system-deps run test test-fast lint format bench import-seeds messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+system-deps: ## Install the Debian packages (needs root or sudo; skipped when present)
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+deps: system-deps $(VENV)/.installed ## Install everything: Debian packages, virtualenv, requirements
+	@test -f .env || { echo "DEBUG=1"; echo "SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(40))')"; \
+		echo "DEMO_PASSWORD=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(9))')"; } > .env
+	@$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+run: deps ## Set up the embedded SQLite database with demo data and serve on http://127.0.0.1:8000
+	$(PY) manage.py migrate -v0
+	@set -a; . ./.env; set +a; \
+	if [ "$$($(PY) manage.py shell -c 'from projects.models import Project; print(Project.objects.exists())')" = "False" ]; then \
+		$(PY) manage.py seed_demo --password "$$DEMO_PASSWORD"; \
+	else \
+		$(PY) manage.py seed_demo --users-only --password "$$DEMO_PASSWORD"; \
+	fi
+	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl+C"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: deps ## Run the whole test suite (browser tests included) and the linter
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: deps ## Run the suite without the browser tests
+	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: deps ## ruff: lint and formatting check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: deps ## ruff: fix imports and format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: deps ## Time the main pages at BMA scale (5,000 projects x 5 years) on DATABASE_URL
+	$(PY) manage.py migrate -v0
+	$(PY) manage.py bench --ensure-dataset
+
+import-seeds: deps ## Import the three legacy printouts from ../shared/seeds
+	$(PY) manage.py import_legacy ../shared/seeds/000_ce21939e2f54dfaa.txt ../shared/seeds/003_479be46a3a9ca5c2.txt
+	$(PY) manage.py import_legacy --indicator-code 2400-9001 --fy 2564 ../shared/seeds/002_b90a0f8adbbb71e4.txt
+
+messages: deps ## Regenerate and compile the English translations
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean: ## Remove the virtualenv, the SQLite database and generated files
+	rm -rf $(VENV) db.sqlite3* staticfiles test-artifacts .pytest_cache .ruff_cache
