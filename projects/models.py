@@ -334,6 +334,8 @@ class ProgressReport(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # One key per rendered form: a double submit of the same form finds the report it already made.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     objects = ProgressReportQuerySet.as_manager()
 
@@ -401,3 +403,51 @@ class User(AbstractUser):
     @property
     def is_admin_role(self):
         return self.role == self.Role.ADMIN or self.is_superuser
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_project(self, project):
+        """Entries about a project and the records under it (steps, reports, evaluations)."""
+        return self.filter(project=project)
+
+    def newest_first(self):
+        """Newest entry first."""
+        return self.order_by("-at", "-pk")
+
+
+class AuditEntry(models.Model):
+    """Who changed what and when: one row per create, update, delete or restore of a project,
+    plan step, progress report, evaluation or indicator quarter, written by the service
+    functions in the same transaction as the change. `changes` maps a field name to
+    [old, new] (JSON values: dates as ISO strings, decimals as strings)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("สร้าง")
+        UPDATE = "update", _("แก้ไข")
+        DELETE = "delete", _("ลบ")
+        RESTORE = "restore", _("กู้คืน")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries", verbose_name=_("โครงการ")
+    )
+    model_label = models.CharField(_("ชนิดข้อมูล"), max_length=100)
+    object_id = models.PositiveBigIntegerField(_("รหัสรายการ"))
+    object_repr = models.CharField(_("รายการ"), max_length=255, blank=True)
+    action = models.CharField(_("การกระทำ"), max_length=10, choices=Action.choices)
+    changes = models.JSONField(_("การเปลี่ยนแปลง"), default=dict, blank=True)
+    note = models.TextField(_("หมายเหตุ"), blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ผู้แก้ไข")
+    )
+    at = models.DateTimeField(_("เวลา"), auto_now_add=True, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ประวัติการแก้ไข")
+        verbose_name_plural = _("ประวัติการแก้ไข")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["model_label", "object_id"])]
+
+    def __str__(self):
+        return f"{self.model_label}#{self.object_id} {self.action}"
