@@ -1,0 +1,121 @@
+"""Who may see and change what: one helper per object kind, used by every view.
+
+The rules (issue 4):
+- staff edit the projects, plan steps, progress reports and indicator results of their own
+  unit and the units below it;
+- directors read everything and edit what their unit's staff can;
+- the planning office reads everything, records evaluations and restores deleted reports;
+- admins do everything.
+
+A helper returns the object or raises Http404 (no such object) / PermissionDenied (403): a user
+who opens another unit's edit URL gets 403, never the form.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from projects.models import OrgUnit, ProgressReport, Project, User
+
+
+def can_edit_unit(user, unit):
+    """Whether the user may enter data for a unit: admins always; staff and directors for
+    their own unit and the units below it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin_role:
+        return True
+    if user.role not in (User.Role.STAFF, User.Role.DIRECTOR) or user.unit_id is None or unit is None:
+        return False
+    return unit.pk == user.unit_id or unit.parent_id == user.unit_id or _grandparent_id(unit) == user.unit_id
+
+
+def _grandparent_id(unit):
+    # Units nest at most three deep (OrgUnitQuerySet.subtree_of); one query at most, none
+    # when the unit is a top-level one.
+    if unit.parent_id is None:
+        return None
+    return OrgUnit.objects.filter(pk=unit.parent_id).values_list("parent_id", flat=True).first()
+
+
+def can_create_projects(user):
+    return user.is_authenticated and (
+        user.is_admin_role or (user.role in (User.Role.STAFF, User.Role.DIRECTOR) and user.unit_id is not None)
+    )
+
+
+def can_evaluate(user):
+    """Evaluations (project scores, indicator 2.1 / 2.2 and audit scores) and restoring deleted
+    reports belong to the planning office and admins."""
+    return user.is_authenticated and user.is_planner
+
+
+def units_for_edit(user):
+    """The units a user may own projects for (choices of the project form)."""
+    if user.is_admin_role:
+        return OrgUnit.objects.all()
+    if not can_create_projects(user):
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.subtree_of(user.unit)
+
+
+def project_for_view(user, code):
+    """Any signed-in user reads every project."""
+    return get_object_or_404(Project.objects.select_related("unit"), code=code)
+
+
+def project_for_edit(user, code):
+    project = project_for_view(user, code)
+    if not can_edit_unit(user, project.unit):
+        raise PermissionDenied
+    return project
+
+
+def project_for_evaluation(user, code):
+    project = project_for_view(user, code)
+    if not can_evaluate(user):
+        raise PermissionDenied
+    return project
+
+
+def require_project_create(user):
+    if not can_create_projects(user):
+        raise PermissionDenied
+
+
+def report_for_edit(user, code, pk):
+    """A live report of a project the user may edit (also used for deleting it)."""
+    project = project_for_edit(user, code)
+    report = get_object_or_404(ProgressReport.objects.live(), project=project, pk=pk)
+    report.project = project
+    return report
+
+
+def report_for_restore(user, code, pk):
+    """A deleted report; only the planning office and admins restore."""
+    project = project_for_view(user, code)
+    if not can_evaluate(user):
+        raise PermissionDenied
+    report = get_object_or_404(ProgressReport.objects.filter(deleted_at__isnull=False), project=project, pk=pk)
+    report.project = project
+    return report
+
+
+def indicator_for_view(user, code, fiscal_year):
+    from indicators.models import Indicator
+
+    return get_object_or_404(Indicator.objects.select_related("unit"), code=code, fiscal_year=fiscal_year)
+
+
+def indicator_for_edit(user, code, fiscal_year):
+    """An indicator whose quarterly results the user may enter (its unit's staff and directors)."""
+    indicator = indicator_for_view(user, code, fiscal_year)
+    if not can_edit_unit(user, indicator.unit):
+        raise PermissionDenied
+    return indicator
+
+
+def indicator_for_evaluation(user, code, fiscal_year):
+    indicator = indicator_for_view(user, code, fiscal_year)
+    if not can_evaluate(user):
+        raise PermissionDenied
+    return indicator

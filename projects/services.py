@@ -1,0 +1,198 @@
+"""Writes that span several models: the record, its audit entry and the project's progress
+summary change together in one transaction, or not at all."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bma_tracker.text import search_key
+from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
+from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
+
+REPORT_FIELDS = ["report_date", "percent", "narrative", "problems", "obstacles"]
+PROJECT_FIELDS = [
+    "code",
+    "name",
+    "fiscal_year",
+    "unit",
+    "division_code",
+    "subunit_code",
+    "responsible_person",
+    "responsible_phone",
+    "rationale",
+    "objectives",
+    "targets",
+    "plan_alignment_text",
+]
+STEP_FIELDS = ["number", "name", "weight", "start", "end"]
+Action = AuditEntry.Action
+
+
+def progress_report_submit(*, project, user, values, submission_key=None, note=""):
+    """Record a new monthly report. Returns (report, created); a second submit of the same form
+    (same submission_key) returns the report the first one made."""
+    if submission_key:
+        existing = ProgressReport.objects.filter(submission_key=submission_key).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            report = ProgressReport.objects.create(
+                project=project,
+                entered_by=user,
+                entered_at=timezone.now(),
+                source=ProgressReport.Source.WEB,
+                submission_key=submission_key or None,
+                **values,
+            )
+            audit_log(
+                user=user,
+                action=Action.CREATE,
+                obj=report,
+                project=project,
+                changes=diff({}, snapshot(report, REPORT_FIELDS)),
+                note=note,
+            )
+            project.refresh_progress_summary()
+    except IntegrityError:
+        # Two submits of one form raced past the check above; the unique key let one through.
+        existing = ProgressReport.objects.filter(submission_key=submission_key).first() if submission_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return report, True
+
+
+@transaction.atomic
+def progress_report_update(*, report, user, version, values, note=""):
+    """Save an edit of a report made on the form rendered at `version` (EditConflict if stale)."""
+    before = snapshot(report, REPORT_FIELDS)
+    locked_update(report, version=version, values={**values, "updated_at": timezone.now()})
+    changes = diff(before, snapshot(report, REPORT_FIELDS))
+    audit_log(user=user, action=Action.UPDATE, obj=report, project=report.project, changes=changes, note=note)
+    report.project.refresh_progress_summary()
+    return report
+
+
+@transaction.atomic
+def progress_report_delete(*, report, user, note=""):
+    """Staff never hard-delete: the report is marked deleted, leaves the page and the summary,
+    and stays in the history for the planning office to restore."""
+    locked_update(report, version=report.version, values={"deleted_at": timezone.now()})
+    audit_log(
+        user=user,
+        action=Action.DELETE,
+        obj=report,
+        project=report.project,
+        changes=diff(snapshot(report, REPORT_FIELDS), {}),
+        note=note,
+    )
+    report.project.refresh_progress_summary()
+
+
+@transaction.atomic
+def progress_report_restore(*, report, user):
+    locked_update(report, version=report.version, values={"deleted_at": None})
+    audit_log(
+        user=user,
+        action=Action.RESTORE,
+        obj=report,
+        project=report.project,
+        changes=diff({}, snapshot(report, REPORT_FIELDS)),
+    )
+    report.project.refresh_progress_summary()
+
+
+def _project_snapshot(project, plan_nodes=None):
+    data = snapshot(project, PROJECT_FIELDS)
+    nodes = project.plan_nodes.all() if plan_nodes is None else plan_nodes
+    data["plan_nodes"] = sorted(node.code for node in nodes)
+    return data
+
+
+@transaction.atomic
+def project_create(*, user, values, plan_nodes=()):
+    project = Project(**values)
+    project.full_clean()
+    project.save()
+    project.plan_nodes.set(plan_nodes)
+    audit_log(
+        user=user, action=Action.CREATE, obj=project, project=project, changes=diff({}, _project_snapshot(project))
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(*, project, user, version, values, plan_nodes=()):
+    before = _project_snapshot(project)
+    # update() skips save(), so the derived search key is computed here as save() would.
+    key = search_key(f"{values.get('code', project.code)} {values.get('name', project.name)}")
+    locked_update(project, version=version, values={**values, "search_text": key, "updated_at": timezone.now()})
+    project.plan_nodes.set(plan_nodes)
+    changes = diff(before, _project_snapshot(project, plan_nodes))
+    audit_log(user=user, action=Action.UPDATE, obj=project, project=project, changes=changes)
+    return project
+
+
+@transaction.atomic
+def plan_steps_save(*, project, user, version, changed, created, deleted):
+    """Save the plan-step formset: `changed` are (step, new values), `created` dicts of values,
+    `deleted` steps. The project's version guards the whole plan (EditConflict if stale)."""
+    locked_update(project, version=version, values={"updated_at": timezone.now()})
+    for step in deleted:
+        audit_log(
+            user=user, action=Action.DELETE, obj=step, project=project, changes=diff(snapshot(step, STEP_FIELDS), {})
+        )
+        step.delete()
+    # Renumbering (2 ↔ 3) would trip the unique (project, number) constraint midway: park the
+    # changed steps on free numbers first.
+    base = 10000 + max([s.number for s, _ in changed] + [0])
+    for offset, (step, _values) in enumerate(changed, start=1):
+        PlanStep.objects.filter(pk=step.pk).update(number=base + offset)
+    for step, values in changed:
+        before = snapshot(step, STEP_FIELDS)
+        for name, value in values.items():
+            setattr(step, name, value)
+        step.save()
+        changes = diff(before, snapshot(step, STEP_FIELDS))
+        if changes:
+            audit_log(user=user, action=Action.UPDATE, obj=step, project=project, changes=changes)
+    for values in created:
+        step = PlanStep.objects.create(project=project, **values)
+        audit_log(
+            user=user, action=Action.CREATE, obj=step, project=project, changes=diff({}, snapshot(step, STEP_FIELDS))
+        )
+    project.refresh_progress_summary()
+
+
+@transaction.atomic
+def project_evaluation_save(*, project, user, quarter, score, version=None):
+    """Record or change the planning office's score for a project in one quarter.
+    `version` is None when the form showed no evaluation yet."""
+    evaluation = ProjectEvaluation.objects.filter(project=project, quarter=quarter).first()
+    if evaluation is None:
+        if version is not None:
+            raise EditConflict(None)
+        try:
+            with transaction.atomic():
+                evaluation = ProjectEvaluation.objects.create(
+                    project=project, quarter=quarter, score=score, evaluated_by=user, evaluated_at=timezone.now()
+                )
+        except IntegrityError:
+            raise EditConflict(ProjectEvaluation.objects.get(project=project, quarter=quarter)) from None
+        audit_log(
+            user=user,
+            action=Action.CREATE,
+            obj=evaluation,
+            project=project,
+            changes=diff({}, snapshot(evaluation, ["quarter", "score"])),
+        )
+        return evaluation
+    if version is None:
+        raise EditConflict(evaluation)
+    before = snapshot(evaluation, ["quarter", "score"])
+    locked_update(
+        evaluation, version=version, values={"score": score, "evaluated_by": user, "evaluated_at": timezone.now()}
+    )
+    changes = diff(before, snapshot(evaluation, ["quarter", "score"]))
+    audit_log(user=user, action=Action.UPDATE, obj=evaluation, project=project, changes=changes)
+    return evaluation

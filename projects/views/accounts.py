@@ -1,0 +1,46 @@
+"""The signed-in home page ("My projects"); login, logout and password change are Django's own
+views with Thai templates under templates/registration/."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.utils import timezone
+
+from bma_tracker import thaidate
+from projects import access
+from projects.models import ProgressReport, Project
+
+
+@login_required
+def home(request):
+    """The unit's (and its sub-units') projects of the current fiscal year, those without a
+    report this month first, each with a one-click button to this month's report."""
+    user = request.user
+    today = timezone.localdate()
+    fiscal_year = thaidate.fiscal_year(today)
+    month_start = today.replace(day=1)
+    projects = []
+    if user.unit_id:
+        reported = ProgressReport.objects.live().filter(
+            project=OuterRef("pk"), report_date__gte=month_start, report_date__lte=today
+        )
+        projects = list(
+            Project.objects.for_unit(user.unit)
+            .in_fiscal_year(fiscal_year)
+            .select_related("unit")
+            .annotate(reported_this_month=Exists(reported))
+            .order_by("reported_this_month", "code")
+        )
+    return render(
+        request,
+        "projects/home.html",
+        {
+            "projects": projects,
+            "fiscal_year": fiscal_year,
+            "month_name": thaidate.month_name(today.month),
+            "be_year": thaidate.be_year(today.year),
+            "missing": sum(1 for p in projects if not p.reported_this_month),
+            # Staff and directors edit every project of their subtree; planners only read.
+            "can_report": access.can_create_projects(user),
+        },
+    )

@@ -1,0 +1,154 @@
+"""The monthly progress form: /projects/<code>/progress/new/ and …/<id>/edit/, delete and restore."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects.models import AuditEntry, ProgressReport, Project
+from tests import factories
+from tests.conftest import login
+
+
+def new_url(project):
+    return reverse("projects:progress_new", args=[project.code])
+
+
+def form_data(**overrides):
+    data = {
+        "report_date": "30/03/2564",
+        "percent": "45.50",
+        "narrative": "จัดอบรมครั้งที่ 1 แล้ว",
+        "problems": "ไม่มี",
+        "obstacles": "ไม่มี",
+        "submission_key": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    return login(client, staff)
+
+
+def test_it_shows_the_form_with_today_and_ไม่มี_as_defaults(staff_client, project, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(new_url(project))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["problems"].value() == "ไม่มี"
+    assert form["obstacles"].value() == "ไม่มี"
+    assert "ไม่เกิน 5,000 ตัวอักษร" in response.content.decode()
+    assert 'placeholder="วว/ดด/ปปปป"' in response.content.decode()
+
+
+def test_it_records_a_report_refreshes_the_summary_and_logs_it(staff_client, staff, project):
+    response = staff_client.post(new_url(project), form_data(), follow=True)
+    assert response.redirect_chain[-1][0] == project.get_absolute_url()
+    assert "บันทึกรายงานความคืบหน้าเรียบร้อยแล้ว" in response.content.decode()
+    report = ProgressReport.objects.get(project=project)
+    assert (report.report_date, report.percent, report.entered_by) == (date(2021, 3, 30), Decimal("45.50"), staff)
+    project.refresh_from_db()
+    assert project.latest_percent == Decimal("45.50")
+    assert project.latest_report_date == date(2021, 3, 30)
+    entry = AuditEntry.objects.get(project=project)
+    assert entry.action == "create" and entry.user == staff
+    assert entry.changes["percent"] == [None, "45.50"]
+
+
+def test_it_shows_the_new_report_on_the_project_page(staff_client, project):
+    staff_client.post(new_url(project), form_data(narrative="ส่งมอบงานงวดที่ 2"))
+    page = staff_client.get(project.get_absolute_url()).content.decode()
+    assert "ส่งมอบงานงวดที่ 2" in page
+    assert "30/03/2564" in page
+
+
+def test_it_accepts_thai_digits_and_an_unpadded_date(staff_client, project):
+    staff_client.post(new_url(project), form_data(report_date="๕/๔/๒๕๖๔", percent="๖๐"))
+    report = ProgressReport.objects.get(project=project)
+    assert (report.report_date, report.percent) == (date(2021, 4, 5), Decimal("60"))
+
+
+def test_it_refuses_a_date_outside_the_projects_fiscal_year(staff_client, project):
+    response = staff_client.post(new_url(project), form_data(report_date="01/10/2564"))
+    assert response.status_code == 200
+    assert "วันที่รายงานต้องอยู่ในปีงบประมาณ 2564 (01/10/2563 – 30/09/2564)" in response.content.decode()
+    assert not ProgressReport.objects.exists()
+
+
+def test_it_asks_for_confirmation_and_a_reason_when_the_percent_goes_down(staff_client, staff, project):
+    factories.make_report(project, report_date=date(2021, 3, 1), percent="50")
+    response = staff_client.post(new_url(project), form_data(percent="40"))
+    page = response.content.decode()
+    assert "ร้อยละ 40 ต่ำกว่ารายงานก่อนหน้า (ร้อยละ 50.00 เมื่อ 01/03/2564)" in page
+    assert 'name="confirm_lower"' in page
+    assert ProgressReport.objects.count() == 1
+
+    response = staff_client.post(new_url(project), form_data(percent="40", confirm_lower="on"))
+    assert "กรุณาระบุเหตุผลที่ความคืบหน้าลดลง" in response.content.decode()
+    assert ProgressReport.objects.count() == 1
+
+    response = staff_client.post(
+        new_url(project), form_data(percent="40", confirm_lower="on", lower_reason="นับซ้ำงวดที่แล้ว")
+    )
+    assert response.status_code == 302
+    assert ProgressReport.objects.count() == 2
+    entry = AuditEntry.objects.get(action="create", project=project)
+    assert entry.note == "ความคืบหน้าลดลง: นับซ้ำงวดที่แล้ว"
+
+
+def test_a_lower_percent_before_an_earlier_report_needs_no_confirmation(staff_client, project):
+    factories.make_report(project, report_date=date(2021, 3, 31), percent="50")
+    response = staff_client.post(new_url(project), form_data(report_date="01/03/2564", percent="40"))
+    assert response.status_code == 302
+
+
+def test_it_edits_a_report_keeps_the_old_values_in_the_history(staff_client, staff, project):
+    report = factories.make_report(project, percent="30", narrative="เดิม")
+    url = reverse("projects:progress_edit", args=[project.code, report.pk])
+    form = staff_client.get(url).context["form"]
+    assert form["report_date"].value() == "30/03/2564"
+    response = staff_client.post(url, form_data(percent="35", narrative="ใหม่", version=report.version))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.percent, report.narrative, report.version) == (Decimal("35"), "ใหม่", 2)
+    project.refresh_from_db()
+    assert project.latest_percent == Decimal("35")
+    entry = AuditEntry.objects.get(action="update")
+    assert entry.changes == {"percent": ["30.00", "35.00"], "narrative": ["เดิม", "ใหม่"]}
+
+
+def test_it_does_not_edit_a_deleted_report(staff_client, project):
+    report = factories.make_report(project)
+    ProgressReport.objects.filter(pk=report.pk).update(deleted_at="2021-04-01T00:00:00Z")
+    response = staff_client.get(reverse("projects:progress_edit", args=[project.code, report.pk]))
+    assert response.status_code == 404
+
+
+def test_deleting_hides_the_report_and_the_summary_forgets_it(staff_client, project):
+    older = factories.make_report(project, report_date=date(2021, 2, 1), percent="20")
+    newer = factories.make_report(project, report_date=date(2021, 3, 1), percent="30", narrative="รายงานที่จะลบ")
+    project.refresh_progress_summary()
+    url = reverse("projects:progress_delete", args=[project.code, newer.pk])
+    assert "ยืนยันการลบ" in staff_client.get(url).content.decode()
+    response = staff_client.post(url)
+    assert response.status_code == 302
+    newer.refresh_from_db()
+    assert newer.deleted_at is not None
+    assert ProgressReport.objects.count() == 2  # never hard-deleted
+    project.refresh_from_db()
+    assert (project.latest_percent, project.latest_report_date) == (older.percent, older.report_date)
+    assert "รายงานที่จะลบ" not in staff_client.get(project.get_absolute_url()).content.decode()
+
+
+def test_the_edit_and_delete_urls_refuse_get_and_post_from_other_methods(staff_client, project):
+    report = factories.make_report(project)
+    assert staff_client.put(reverse("projects:progress_edit", args=[project.code, report.pk])).status_code == 405
+    assert staff_client.delete(reverse("projects:progress_delete", args=[project.code, report.pk])).status_code == 405
+
+
+def test_unknown_project_is_404(staff_client, db):
+    assert staff_client.get(reverse("projects:progress_new", args=["24000000-0"])).status_code == 404
+    assert not Project.objects.filter(code="24000000-0").exists()
