@@ -1,7 +1,13 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 
-from projects.models import Project
+from projects.access import project_for_view
+from projects.filters import ProjectFilterForm
+from projects.models import Project, ScheduleStatus
+from projects.progress import project_page_context
+
+PROJECTS_PER_PAGE = 50
 
 
 @login_required
@@ -11,11 +17,25 @@ def home(request):
 
 @login_required
 def project_list(request):
-    projects = Project.objects.with_latest_progress().select_related("unit")[:50]
-    return render(request, "projects/list.html", {"projects": projects})
+    form = ProjectFilterForm(request.GET)
+    projects = form.filter(Project.objects.select_related("unit"))
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
+    for project in page:
+        project.status = ScheduleStatus(project.schedule_status)
+    return render(
+        request,
+        "projects/list.html",
+        {"form": form, "page": page, "fiscal_year": form.value("fiscal_year"), "sort": form.value("sort") or "code"},
+    )
 
 
 @login_required
 def project_detail(request, code):
-    project = get_object_or_404(Project, code=code)
-    return render(request, "projects/detail.html", {"project": project})
+    project = project_for_view(request.user, code)
+    return render(request, "projects/detail.html", project_page_context(project))
+
+
+@login_required
+def project_print(request, code):
+    project = project_for_view(request.user, code)
+    return render(request, "projects/print.html", project_page_context(project))

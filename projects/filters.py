@@ -1,0 +1,137 @@
+"""The project list's filter form: GET parameters in, a filtered and sorted QuerySet out.
+
+Invalid values never break the list: the form reports them in Thai and the list is filtered by
+the values that were valid.
+"""
+
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from bma_tracker import thaidate
+from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
+from projects.progress import schedule_ref_date
+
+SEARCH_MAX_CHARS = 200
+
+# The seven dimensions (ด้าน) of the BMA 20-year development plan; nodes carry codes 1–7.
+PLAN_DIMENSIONS = [
+    ("1", _("ด้านที่ 1 มหานครปลอดภัย")),
+    ("2", _("ด้านที่ 2 มหานครสีเขียว สะดวกสบาย")),
+    ("3", _("ด้านที่ 3 มหานครสำหรับทุกคน")),
+    ("4", _("ด้านที่ 4 มหานครกระชับ")),
+    ("5", _("ด้านที่ 5 มหานครประชาธิปไตย")),
+    ("6", _("ด้านที่ 6 มหานครแห่งเศรษฐกิจและการเรียนรู้")),
+    ("7", _("ด้านที่ 7 การบริหารจัดการเมืองมหานคร")),
+]
+
+# Sort keys a user may ask for, and the columns they stand for; anything else is refused.
+SORTS = {
+    "code": (F("code").asc(),),
+    "-code": (F("code").desc(),),
+    "name": (F("name").asc(), F("code").asc()),
+    "-name": (F("name").desc(), F("code").asc()),
+    "unit": (F("unit__name").asc(), F("code").asc()),
+    "-unit": (F("unit__name").desc(), F("code").asc()),
+    "percent": (F("latest_percent").asc(nulls_first=True), F("code").asc()),
+    "-percent": (F("latest_percent").desc(nulls_last=True), F("code").asc()),
+    "date": (F("latest_report_date").asc(nulls_first=True), F("code").asc()),
+    "-date": (F("latest_report_date").desc(nulls_last=True), F("code").asc()),
+}
+CHOICE_ERROR = _("ค่าที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ")
+
+
+def current_fiscal_year():
+    return thaidate.fiscal_year(date.today())
+
+
+class ProjectFilterForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(
+        label=_("ปีงบประมาณ"), coerce=int, required=False, error_messages={"invalid_choice": CHOICE_ERROR}
+    )
+    unit = forms.ModelChoiceField(
+        label=_("หน่วยงาน (รวมหน่วยงานในสังกัด)"),
+        queryset=OrgUnit.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("ทุกหน่วยงาน"),
+        error_messages={"invalid_choice": _("ไม่พบหน่วยงานที่เลือก")},
+    )
+    district_group = forms.ChoiceField(
+        label=_("กลุ่มเขต"),
+        choices=[("", _("ทุกกลุ่มเขต")), *DistrictGroup.choices],
+        required=False,
+        error_messages={"invalid_choice": CHOICE_ERROR},
+    )
+    dimension = forms.ChoiceField(
+        label=_("ยุทธศาสตร์ (ด้าน)"),
+        choices=[("", _("ทุกด้าน")), *PLAN_DIMENSIONS],
+        required=False,
+        error_messages={"invalid_choice": CHOICE_ERROR},
+    )
+    status = forms.ChoiceField(
+        label=_("สถานะตามแผน"),
+        choices=[("", _("ทุกสถานะ")), *ScheduleStatus.choices],
+        required=False,
+        error_messages={"invalid_choice": CHOICE_ERROR},
+    )
+    q = forms.CharField(
+        label=_("ค้นหา (ชื่อหรือรหัสโครงการ)"),
+        max_length=SEARCH_MAX_CHARS,
+        required=False,
+        error_messages={"max_length": _("คำค้นหายาวเกินไป (ไม่เกิน %(limit_value)d ตัวอักษร)")},
+    )
+    sort = forms.ChoiceField(
+        label=_("เรียงตาม"),
+        choices=[(key, key) for key in SORTS],
+        required=False,
+        error_messages={"invalid_choice": _("ไม่สามารถเรียงตามค่าที่ระบุได้")},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        years = set(Project.objects.order_by().values_list("fiscal_year", flat=True).distinct())
+        years.add(current_fiscal_year())
+        self.fields["fiscal_year"].choices = [(year, str(year)) for year in sorted(years, reverse=True)]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        self.fields["q"].widget.input_type = "search"
+
+    def value(self, name):
+        """A field's cleaned value, or its default when it was missing or invalid."""
+        if name in self.errors:
+            return None if name != "fiscal_year" else current_fiscal_year()
+        value = self.cleaned_data.get(name)
+        if name == "fiscal_year" and value in (None, ""):
+            return current_fiscal_year()
+        return value
+
+    @property
+    def ref_date(self):
+        """The day the schedule status is judged on: today, or the end of a closed fiscal year."""
+        return schedule_ref_date(self.value("fiscal_year"))
+
+    def filter(self, projects):
+        """The projects matching the valid filters, annotated with schedule_status and sorted."""
+        self.is_valid()  # fills cleaned_data with the valid fields and errors with the rest
+        projects = projects.in_fiscal_year(self.value("fiscal_year")).with_schedule_status(
+            self.ref_date, settings.SCHEDULE_BEHIND_MARGIN
+        )
+        if unit := self.value("unit"):
+            projects = projects.for_unit(unit)
+        if group := self.value("district_group"):
+            projects = projects.filter(unit__district_group=group)
+        if dimension := self.value("dimension"):
+            linked = Project.plan_nodes.through.objects.filter(project_id=OuterRef("pk")).filter(
+                Q(plannode__code=dimension) | Q(plannode__code__startswith=f"{dimension}.")
+            )
+            projects = projects.filter(Exists(linked))
+        if status := self.value("status"):
+            projects = projects.filter(schedule_status=status)
+        if text := self.value("q"):
+            projects = projects.search(text)
+        return projects.order_by(*SORTS[self.value("sort") or "code"])

@@ -1,0 +1,190 @@
+"""A project page's data, computed once: the header and status, the sections in the legacy
+page's order, the planned-vs-actual chart series and its data tables, and the data-quality
+notes. The HTML page, the chart JSON, the print page and the PDF all render
+project_page_context(); none of them recomputes anything.
+"""
+
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bma_tracker import thaidate
+from bma_tracker.text import search_key
+from indicators.models import Indicator, IndicatorQuarter
+from projects.models import PlanNode, PlanStep, ProgressReport, ProjectEvaluation
+
+PLANNED_RULE = gettext_lazy(
+    "เส้นแผนคำนวณจากแผนการดำเนินงาน: น้ำหนักของแต่ละขั้นตอนนับเป็นผลตามแผนครบเมื่อถึงวันสิ้นสุด"
+    " และเพิ่มขึ้นตามสัดส่วนจำนวนวันระหว่างวันเริ่มต้นถึงวันสิ้นสุด"
+)
+SERIES_ACTUAL = gettext_lazy("ผลการดำเนินงานจริง")
+SERIES_PLANNED = gettext_lazy("แผน")
+
+
+def schedule_ref_date(fiscal_year, today=None):
+    """The day a project's schedule is judged on: today, or the last day of a closed fiscal year."""
+    today = today or date.today()
+    return min(today, thaidate.fiscal_year_range(fiscal_year)[1])
+
+
+def prefetch_page(project):
+    """Load everything the page shows in a fixed number of queries, whatever the project's size."""
+    prefetch_related_objects(
+        [project],
+        "unit",
+        Prefetch("reports", queryset=ProgressReport.objects.live().newest_first(), to_attr="live_reports"),
+        Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
+        Prefetch("plan_nodes", queryset=PlanNode.objects.order_by("code")),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.order_by("code").prefetch_related(
+                Prefetch("quarters", queryset=IndicatorQuarter.objects.order_by("quarter"))
+            ),
+        ),
+        Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
+    )
+    return project
+
+
+def project_page_context(project, *, today=None):
+    """Everything the project page and its print/PDF variants show, computed once."""
+    from projects.quality import project_quality_notes
+
+    today = today or date.today()
+    prefetch_page(project)
+    reports = project.live_reports
+    steps = list(project.steps.all())
+    ref_date = schedule_ref_date(project.fiscal_year, today)
+    evaluations = list(project.evaluations.all())
+    notes = project_quality_notes(project, today=today)
+    notes_by_section = defaultdict(list)
+    for note in notes:
+        notes_by_section[note.section].append(note)
+    chart = progress_chart_data(project, reports=reports, steps=steps)
+    return {
+        "project": project,
+        "status": project.schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN),
+        "status_ref_date": ref_date,
+        "latest_evaluation": evaluations[-1] if evaluations else None,
+        "evaluations": evaluations,
+        "reports": list(enumerate(reports, start=1)),  # (1) is the newest, as on the legacy page
+        "steps": steps,
+        "weight_total": sum((step.weight for step in steps), Decimal("0")),
+        "plan_nodes": sorted(project.plan_nodes.all(), key=lambda node: _code_key(node.code)),
+        "alignment_text_differs": alignment_text_differs(project),
+        "indicators": [(indicator, _quarter_slots(indicator)) for indicator in project.indicators.all()],
+        "chart": chart,
+        "planned_vs_actual": planned_vs_actual_rows(reports, steps),
+        "planned_rule": PLANNED_RULE,
+        "notes": notes,
+        "notes_by_section": dict(notes_by_section),
+    }
+
+
+def progress_chart_data(project, *, reports, steps):
+    """The chart's series, axis ticks and step timeline, JSON-ready (floats and ISO dates)."""
+    fy_start, fy_end = thaidate.fiscal_year_range(project.fiscal_year)
+    data_days = [r.report_date for r in reports] + [s.start for s in steps] + [s.end for s in steps]
+    first = min([fy_start, *data_days])
+    last = max([fy_end, *data_days])
+    oldest_first = list(reversed(reports))
+    planned_days = planned_series_days(steps, first, last, extra=[r.report_date for r in reports])
+    months = _month_starts(first, last)
+    return {
+        "actual": {
+            "name": str(SERIES_ACTUAL),
+            "x": [r.report_date.isoformat() for r in oldest_first],
+            "y": [float(r.percent) for r in oldest_first],
+        },
+        "planned": {
+            "name": str(SERIES_PLANNED),
+            "x": [day.isoformat() for day in planned_days],
+            "y": [float(project.planned_percent(day, steps)) for day in planned_days],
+        },
+        "range": [first.isoformat(), (last + timedelta(days=1)).isoformat()],
+        "ticks": {
+            "vals": [month.isoformat() for month in months],
+            "text": [month_tick(month) for month in months],
+        },
+        "steps": [
+            {
+                "label": _("ขั้นตอน %(number)s") % {"number": step.number},
+                "name": step.name,
+                "start": step.start.isoformat(),
+                "end": step.end.isoformat(),
+                "weight": float(step.weight),
+                "single_day": step.end <= step.start,
+            }
+            for step in steps
+        ],
+        "labels": {
+            "percent": _("ร้อยละ"),
+            "progress_title": _("ความคืบหน้าสะสม เทียบกับแผน"),
+            "steps_title": _("ช่วงเวลาของขั้นตอนตามแผน"),
+        },
+    }
+
+
+def planned_series_days(steps, first, last, extra=()):
+    """Days on which to evaluate the planned line so that drawing straight segments between
+    them is exact: every month start, every step start and end, the day before a step that
+    jumps (start on or after end), and any extra days (report dates)."""
+    days = {first, last, *_month_starts(first, last), *extra}
+    for step in steps:
+        days.update({step.start, step.end})
+        if step.end <= step.start:
+            days.add(step.end - timedelta(days=1))
+    return sorted(day for day in days if first <= day <= last)
+
+
+def planned_vs_actual_rows(reports, steps):
+    """Per report, oldest first: date, actual percent, planned percent that day, the gap."""
+    rows = []
+    for report in reversed(reports):
+        planned = sum((step.planned_share(report.report_date) for step in steps), Decimal("0"))
+        rows.append(
+            {"date": report.report_date, "actual": report.percent, "planned": planned, "gap": report.percent - planned}
+        )
+    return rows
+
+
+def month_tick(day):
+    """date(2020, 10, 1) -> 'ต.ค. 63'"""
+    return f"{thaidate.month_name(day.month, abbr=True)} {thaidate.be_year(day.year) % 100:02d}"
+
+
+def alignment_text_differs(project):
+    """Whether the legacy alignment text says something the linked plan nodes do not."""
+    raw = _compact(project.plan_alignment_text)
+    if not raw:
+        return False
+    shown = _compact(" ".join(f"{node.code_display} {node.title}" for node in project.plan_nodes.all()))
+    return raw != shown
+
+
+def _compact(text):
+    return re.sub(r"[\W_]+", "", search_key(text or ""))
+
+
+def _code_key(code):
+    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
+
+
+def _month_starts(first, last):
+    month = first.replace(day=1)
+    months = []
+    while month <= last:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _quarter_slots(indicator):
+    by_quarter = {quarter.quarter: quarter for quarter in indicator.quarters.all()}
+    return [(number, by_quarter.get(number)) for number in (1, 2, 3, 4)]
