@@ -1,0 +1,536 @@
+"""The directors' dashboard (issue 5): its figures, computed once per (scope, fiscal year,
+period) in the database, cached, and rendered by the HTML page, the chart JSON, the CSV and
+the Excel exports alike.
+
+Rules the page states to its readers:
+- average progress is over every project of the scope, a project without a report counting 0;
+- planned against actual compares, per unit, the projects that have reported (the planned
+  percent exists only at a report's date);
+- schedule status is ProjectQuerySet.with_schedule_status() judged on schedule_ref_date(fy),
+  the same rule as the project list the figures link to;
+- "reported in the period" means a live (not deleted) report dated inside the selected month
+  or quarter, on a project of the selected fiscal year;
+- an indicator is met / not met on its result for the selected quarter against its target,
+  respecting lower-is-better; "not reported" means no result for that quarter; an indicator
+  with a result but no target cannot be judged and is counted apart.
+
+Every panel runs a fixed number of queries, whatever the number of projects.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Left, StrIndex
+from django.utils.translation import gettext_lazy as _
+
+from bma_tracker import thaidate
+from indicators.models import Indicator, IndicatorQuarter
+from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, ScheduleStatus
+from projects.progress import schedule_ref_date
+
+CACHE_TIMEOUT = 15 * 60  # a safety net only: saves invalidate at once (invalidate_for_project)
+BEHIND_LIMIT = 20
+HISTOGRAM_BINS = [(low, low + 10) for low in range(0, 100, 10)]  # [low, high); the last includes 100
+DIMENSIONS = [str(n) for n in range(1, 8)]
+NO_DIMENSION = "-"
+ZERO = Decimal("0")
+
+AVERAGE_RULE = _("ความคืบหน้าเฉลี่ยคิดจากทุกโครงการในขอบเขต โครงการที่ยังไม่เคยรายงานนับเป็นร้อยละ 0")
+PLANNED_RULE = _("แผนเทียบผลเฉลี่ยคิดเฉพาะโครงการที่รายงานแล้ว: ร้อยละตามแผน ณ วันที่รายงานล่าสุด เทียบกับร้อยละที่รายงานล่าสุด")
+INDICATOR_RULE = _(
+    "ตัวชี้วัดบรรลุเมื่อผลงานของไตรมาสถึงค่าเป้าหมาย (ตัวชี้วัดแบบค่าน้อยดีกว่า: ไม่เกินค่าเป้าหมาย); ยังไม่รายงาน = ไม่มีผลงานของไตรมาสนั้น"
+)
+
+
+# --- Scope and period ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the dashboard covers: the whole BMA, one district group, or one unit and its sub-units."""
+
+    kind: str  # "bma" | "group" | "unit"
+    unit: OrgUnit | None = None
+    group: str = ""
+
+    @classmethod
+    def bma(cls):
+        return cls("bma")
+
+    @classmethod
+    def for_group(cls, group):
+        return cls("group", group=group)
+
+    @classmethod
+    def for_unit(cls, unit):
+        return cls("unit", unit=unit)
+
+    @property
+    def key(self):
+        return {"bma": "bma", "group": f"g:{self.group}", "unit": f"u:{self.unit.pk if self.unit else ''}"}[self.kind]
+
+    @property
+    def label(self):
+        if self.kind == "group":
+            return DistrictGroup(self.group).label
+        if self.kind == "unit":
+            return self.unit.name
+        return _("กรุงเทพมหานคร (ทุกหน่วยงาน)")
+
+    @property
+    def query(self):
+        """GET parameters that select this scope on the dashboard."""
+        return (
+            {"group": self.group} if self.kind == "group" else {"unit": self.unit.code} if self.kind == "unit" else {}
+        )
+
+    @property
+    def list_query(self):
+        """GET parameters that pre-set the project list's filters to this scope."""
+        if self.kind == "group":
+            return {"district_group": self.group}
+        if self.kind == "unit":
+            return {"unit": self.unit.code}
+        return {}
+
+    def projects(self, fiscal_year):
+        projects = Project.objects.in_fiscal_year(fiscal_year)
+        if self.kind == "group":
+            return projects.filter(unit__district_group=self.group)
+        if self.kind == "unit":
+            return projects.for_unit(self.unit)
+        return projects
+
+    def units(self):
+        if self.kind == "group":
+            return OrgUnit.objects.filter(district_group=self.group)
+        if self.kind == "unit":
+            return OrgUnit.objects.subtree_of(self.unit)
+        return OrgUnit.objects.all()
+
+    def indicators(self, fiscal_year):
+        indicators = Indicator.objects.in_fiscal_year(fiscal_year)
+        if self.kind == "group":
+            return indicators.filter(unit__district_group=self.group)
+        if self.kind == "unit":
+            return indicators.for_unit(self.unit)
+        return indicators
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month or a quarter of a fiscal year; `value` is its GET form: "m3" (March) or "q2"."""
+
+    fiscal_year: int
+    kind: str  # "month" | "quarter"
+    number: int  # calendar month 1–12, or quarter 1–4
+
+    @property
+    def value(self):
+        return f"{self.kind[0]}{self.number}"
+
+    @property
+    def range(self):
+        if self.kind == "quarter":
+            return thaidate.quarter_range(self.fiscal_year, self.number)
+        start = month_start(self.fiscal_year, self.number)
+        return start, next_month(start) - timedelta(days=1)
+
+    @property
+    def quarter(self):
+        return self.number if self.kind == "quarter" else thaidate.fiscal_quarter(self.range[0])
+
+    @property
+    def label(self):
+        start, end = self.range
+        if self.kind == "quarter":
+            return _("ไตรมาสที่ %(q)d (%(start)s – %(end)s)") % {
+                "q": self.number,
+                "start": thaidate.format_medium(start),
+                "end": thaidate.format_medium(end),
+            }
+        return f"{thaidate.month_name(start.month)} {thaidate.be_year(start.year)}"
+
+    @classmethod
+    def choices(cls, fiscal_year):
+        months = [cls(fiscal_year, "month", (m - 1) % 12 + 1) for m in range(10, 22)]
+        quarters = [cls(fiscal_year, "quarter", q) for q in range(1, 5)]
+        return months + quarters
+
+    @classmethod
+    def default(cls, fiscal_year, today=None):
+        """The month schedule statuses are judged in: this month, or the last month of a past year."""
+        ref = schedule_ref_date(fiscal_year, today)
+        first, _last = thaidate.fiscal_year_range(fiscal_year)
+        return cls(fiscal_year, "month", (ref if ref >= first else first).month)
+
+
+def month_start(fiscal_year, month):
+    """First day of a calendar month (1–12) within fiscal year fiscal_year (BE)."""
+    first, _last = thaidate.fiscal_year_range(fiscal_year)
+    return date(first.year if month >= 10 else first.year + 1, month, 1)
+
+
+def next_month(day):
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def month_label(day):
+    """date(2025, 10, 1) -> 'ต.ค. 68'"""
+    return f"{thaidate.month_name(day.month, abbr=True)} {thaidate.be_year(day.year) % 100:02d}"
+
+
+# --- Caching ------------------------------------------------------------------------------
+
+
+def _version_key(fiscal_year):
+    return f"dashboard:version:{fiscal_year}"
+
+
+def _version(fiscal_year):
+    # A token rather than a counter: if the cache evicts the version, the new token cannot
+    # collide with an entry cached under an old one.
+    version = cache.get(_version_key(fiscal_year))
+    if version is None:
+        version = f"{time.time_ns():x}"
+        cache.add(_version_key(fiscal_year), version, None)
+        version = cache.get(_version_key(fiscal_year), version)
+    return version
+
+
+def invalidate_fiscal_year(fiscal_year):
+    """Make every cached dashboard of a fiscal year stale (its next view recomputes)."""
+    cache.set(_version_key(fiscal_year), f"{time.time_ns():x}", None)
+
+
+def invalidate_for_project(project):
+    """Called after a project, its steps, reports or evaluations change: every dashboard that
+    counts the project is of its fiscal year, so that year's version moves on."""
+    invalidate_fiscal_year(project.fiscal_year)
+
+
+def invalidate_for_indicator(indicator):
+    """Called after an indicator or its quarterly results change."""
+    invalidate_fiscal_year(indicator.fiscal_year)
+
+
+def dashboard_data(scope, fiscal_year, period, *, today=None):
+    """Every figure, chart series and table of the dashboard, cached per (scope, fiscal year,
+    period) until a save in that fiscal year (or the day changes the schedule reference)."""
+    ref_date = schedule_ref_date(fiscal_year, today)
+    key = f"dashboard:{_version(fiscal_year)}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
+    data = cache.get(key)
+    if data is None:
+        data = compute_dashboard(scope, fiscal_year, period, ref_date=ref_date)
+        cache.set(key, data, CACHE_TIMEOUT)
+    return data
+
+
+# --- The figures --------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    scope_key: str
+    fiscal_year: int
+    period_value: str
+    ref_date: date
+    headline: dict
+    histogram: list
+    by_child: list
+    monthly: list
+    indicators: dict
+    indicators_by_dimension: list
+    behind_projects: list
+    units_trailing: list
+    unreported_units: list
+    districts: dict | None
+
+
+def compute_dashboard(scope, fiscal_year, period, *, ref_date):
+    projects = scope.projects(fiscal_year)
+    start, end = period.range
+    return Dashboard(
+        scope_key=scope.key,
+        fiscal_year=fiscal_year,
+        period_value=period.value,
+        ref_date=ref_date,
+        headline=headline(projects, ref_date),
+        histogram=progress_histogram(projects),
+        by_child=planned_actual_by_child(scope, projects),
+        monthly=reporting_by_month(projects, fiscal_year),
+        indicators=(ind := indicator_counts(scope.indicators(fiscal_year), period.quarter))["total"],
+        indicators_by_dimension=ind["by_dimension"],
+        behind_projects=most_behind_projects(projects, ref_date),
+        units_trailing=units_trailing(projects),
+        unreported_units=unreported_units(scope, fiscal_year, start, end),
+        districts=district_reporting(scope, fiscal_year, start, end) if scope.kind != "unit" else None,
+    )
+
+
+def _percent(expr):
+    return Coalesce(expr, Value(ZERO), output_field=DecimalField(max_digits=6, decimal_places=2))
+
+
+def headline(projects, ref_date):
+    """Number of projects, average progress (no report = 0) and counts per schedule status: one query."""
+    statuses = {s.value: Count("pk", filter=Q(schedule_status=s.value)) for s in ScheduleStatus}
+    row = projects.with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN).aggregate(
+        total=Count("pk"), average=Avg(_percent(F("latest_percent"))), **statuses
+    )
+    row["average"] = _round(row["average"]) if row["total"] else ZERO
+    return row
+
+
+def progress_histogram(projects):
+    """Projects per 10-point band of latest progress (no report = 0; 100 falls in 90–100): one query."""
+    value = _percent(F("latest_percent"))
+    counts = {}
+    for low, high in HISTOGRAM_BINS:
+        band = Q(pct__gte=low) & (Q(pct__lt=high) if high < 100 else Q(pct__lte=100))
+        counts[f"b{low}"] = Count("pk", filter=band)
+    row = projects.annotate(pct=value).aggregate(**counts)
+    return [
+        {"label": f"{low}–{high}", "low": low, "high": high, "count": row[f"b{low}"]} for low, high in HISTOGRAM_BINS
+    ]
+
+
+def _gap_sums():
+    reported = Q(latest_report_date__isnull=False)
+    return {
+        "n_projects": Count("pk"),
+        "n_reported": Count("pk", filter=reported),
+        "sum_planned": Sum(Coalesce("planned_percent_at_latest", Value(ZERO)), filter=reported),
+        "sum_actual": Sum(Coalesce("latest_percent", Value(ZERO)), filter=reported),
+        "last_report": Max("latest_report_date"),
+    }
+
+
+def _averages(row):
+    n = row["n_reported"]
+    planned = _round((row["sum_planned"] or ZERO) / n) if n else None
+    actual = _round((row["sum_actual"] or ZERO) / n) if n else None
+    row["avg_planned"], row["avg_actual"] = planned, actual
+    row["gap"] = planned - actual if n else None
+    return row
+
+
+def _round(value):
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def planned_actual_by_child(scope, projects):
+    """Per unit one level below the scope (for the whole BMA: each department and each district
+    group): projects, reported, average planned and actual. Two queries."""
+    if scope.kind == "unit":
+        row_id = Case(
+            When(unit_id=scope.unit.pk, then=F("unit_id")),
+            When(unit__parent_id=scope.unit.pk, then=F("unit_id")),
+            default=F("unit__parent_id"),
+        )
+    else:
+        row_id = Coalesce("unit__parent__parent_id", "unit__parent_id", "unit_id")
+    group_by = ["unit__district_group", "row_id"] if scope.kind == "bma" else ["row_id"]
+    partial = list(projects.annotate(row_id=row_id).order_by().values(*group_by).annotate(**_gap_sums()))
+
+    rows = {}
+    for part in partial:
+        group = part.get("unit__district_group") or ""
+        key = ("group", group) if group else ("unit", part["row_id"])
+        row = rows.setdefault(
+            key, {"key": key, "n_projects": 0, "n_reported": 0, "sum_planned": ZERO, "sum_actual": ZERO}
+        )
+        for name in ("n_projects", "n_reported"):
+            row[name] += part[name]
+        for name in ("sum_planned", "sum_actual"):
+            row[name] += part[name] or ZERO
+    units = OrgUnit.objects.in_bulk([key[1] for key in rows if key[0] == "unit"])
+    result = []
+    for (kind, ident), row in rows.items():
+        if kind == "group":
+            row.update(label=str(DistrictGroup(ident).label), code="", query={"group": ident}, is_self=False)
+            row["list_query"] = {"district_group": ident}
+        else:
+            unit = units[ident]
+            is_self = scope.kind == "unit" and unit.pk == scope.unit.pk
+            label = f"{unit.name} ({_('โครงการของหน่วยงานเอง')})" if is_self and len(rows) > 1 else unit.name
+            row.update(label=label, code=unit.code, query=None if is_self else {"unit": unit.code}, is_self=is_self)
+            row["list_query"] = {"unit": unit.code}
+        result.append(_averages(row))
+    # Departments first by code, then the district groups in their official order.
+    group_order = {value: n for n, value in enumerate(DistrictGroup.values)}
+    result.sort(key=lambda r: (r["key"][0] == "group", group_order.get(r["key"][1], 0), r["code"]))
+    return result
+
+
+def reporting_by_month(projects, fiscal_year):
+    """Projects with a live report in each month of the fiscal year: one query."""
+    first, last = thaidate.fiscal_year_range(fiscal_year)
+    counts = {
+        (row["y"], row["m"]): row["n"]
+        for row in ProgressReport.objects.live()
+        .filter(project__in=projects.values("pk"), report_date__range=(first, last))
+        .annotate(y=ExtractYear("report_date"), m=ExtractMonth("report_date"))
+        .order_by()
+        .values("y", "m")
+        .annotate(n=Count("project_id", distinct=True))
+    }
+    months, day = [], first
+    while day <= last:
+        months.append({"month": day, "label": month_label(day), "count": counts.get((day.year, day.month), 0)})
+        day = next_month(day)
+    return months
+
+
+def indicator_counts(indicators, quarter):
+    """Met / not met / not reported / no target for a quarter, in total and per plan dimension: one query."""
+    result = IndicatorQuarter.objects.filter(indicator=OuterRef("pk"), quarter=quarter, result__isnull=False)
+    code = F("plan_node__code")
+    dimension = Case(
+        When(plan_node__isnull=True, then=Value(NO_DIMENSION)),
+        When(plan_node__code__contains=".", then=Left(code, StrIndex(code, Value(".")) - 1)),
+        default=code,
+    )
+    value = Subquery(result.values("result")[:1])
+    met = Q(lower_is_better=True, q_result__lte=F("target")) | Q(lower_is_better=False, q_result__gte=F("target"))
+    rows = (
+        indicators.annotate(q_result=value, dimension=dimension)
+        .order_by()
+        .values("dimension")
+        .annotate(
+            total=Count("pk"),
+            met=Count("pk", filter=Q(q_result__isnull=False, target__isnull=False) & met),
+            not_reported=Count("pk", filter=Q(q_result__isnull=True)),
+            no_target=Count("pk", filter=Q(q_result__isnull=False, target__isnull=True)),
+        )
+    )
+    by_dimension = {
+        d: {"dimension": d, "total": 0, "met": 0, "not_met": 0, "not_reported": 0, "no_target": 0} for d in DIMENSIONS
+    }
+    for row in rows:
+        row["not_met"] = row["total"] - row["met"] - row["not_reported"] - row["no_target"]
+        key = row["dimension"] if row["dimension"] in by_dimension else NO_DIMENSION
+        slot = by_dimension.setdefault(
+            key, {"dimension": key, "total": 0, "met": 0, "not_met": 0, "not_reported": 0, "no_target": 0}
+        )
+        for name in ("total", "met", "not_met", "not_reported", "no_target"):
+            slot[name] += row[name]
+    total = {
+        name: sum(slot[name] for slot in by_dimension.values())
+        for name in ("total", "met", "not_met", "not_reported", "no_target")
+    }
+    return {"total": total, "by_dimension": list(by_dimension.values())}
+
+
+def most_behind_projects(projects, ref_date):
+    """The projects trailing their plan by the most points (top 20): one query."""
+    gap = ExpressionWrapper(
+        F("planned_percent_at_latest") - F("latest_percent"), output_field=DecimalField(max_digits=6, decimal_places=2)
+    )
+    return list(
+        projects.filter(latest_report_date__isnull=False, planned_percent_at_latest__isnull=False)
+        .with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
+        .annotate(gap=gap)
+        .filter(gap__gt=0)
+        .order_by("-gap", "code")
+        .values(
+            "code",
+            "name",
+            "unit__name",
+            "unit__code",
+            "responsible_person",
+            "latest_report_date",
+            "latest_percent",
+            "planned_percent_at_latest",
+            "gap",
+            "schedule_status",
+        )[:BEHIND_LIMIT]
+    )
+
+
+def units_trailing(projects):
+    """Every unit owning projects in the scope, ranked by how far its average actual trails its
+    average planned (reported projects only): two queries."""
+    rows = [_averages(row) for row in projects.order_by().values("unit_id").annotate(**_gap_sums())]
+    units = OrgUnit.objects.in_bulk([row["unit_id"] for row in rows])
+    for row in rows:
+        unit = units[row["unit_id"]]
+        row.update(
+            code=unit.code, label=unit.name, kind=unit.get_kind_display(), group=unit.get_district_group_display()
+        )
+    rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["code"]))
+    return rows
+
+
+def _reported_in(start, end, fiscal_year, unit_ref):
+    return ProgressReport.objects.live().filter(
+        unit_ref, project__fiscal_year=fiscal_year, report_date__range=(start, end)
+    )
+
+
+def unreported_units(scope, fiscal_year, start, end):
+    """Units with projects in the fiscal year but no live report dated in the period, and
+    district offices with no report at all, with their projects' responsible persons: two queries."""
+    reported = _reported_in(start, end, fiscal_year, Q(project__unit=OuterRef("pk")))
+    units = list(
+        scope.units()
+        .annotate(
+            n_projects=Count("projects", filter=Q(projects__fiscal_year=fiscal_year)),
+            last_report=Max("projects__latest_report_date", filter=Q(projects__fiscal_year=fiscal_year)),
+            reported=Exists(reported),
+        )
+        .filter(Q(n_projects__gt=0) | Q(kind=OrgUnit.Kind.DISTRICT), reported=False)
+        .order_by("kind", "district_group", "code")
+        .values("pk", "code", "name", "kind", "district_group", "n_projects", "last_report")
+    )
+    persons = {}
+    for unit_id, person in (
+        Project.objects.filter(fiscal_year=fiscal_year, unit__in=[u["pk"] for u in units])
+        .exclude(responsible_person="")
+        .order_by("unit_id", "responsible_person")
+        .values_list("unit_id", "responsible_person")
+        .distinct()
+    ):
+        persons.setdefault(unit_id, []).append(person)
+    kinds, groups = dict(OrgUnit.Kind.choices), dict(DistrictGroup.choices)
+    for unit in units:
+        unit["persons"] = persons.get(unit["pk"], [])
+        unit["kind_label"] = str(kinds.get(unit["kind"], ""))
+        unit["group_label"] = str(groups.get(unit["district_group"], ""))
+    return units
+
+
+def district_reporting(scope, fiscal_year, start, end):
+    """How many district offices in the scope have a live report dated in the period on any
+    project of theirs (their sub-units' included): one query."""
+    unit_ref = (
+        Q(project__unit=OuterRef("pk"))
+        | Q(project__unit__parent=OuterRef("pk"))
+        | Q(project__unit__parent__parent=OuterRef("pk"))
+    )
+    offices = scope.units().filter(kind=OrgUnit.Kind.DISTRICT)
+    row = offices.annotate(reported=Exists(_reported_in(start, end, fiscal_year, unit_ref))).aggregate(
+        total=Count("pk"), reported=Count("pk", filter=Q(reported=True))
+    )
+    row["share"] = _round(Decimal(row["reported"]) * 100 / row["total"]) if row["total"] else None
+    return row

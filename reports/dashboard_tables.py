@@ -1,0 +1,275 @@
+"""The dashboard's tables and chart specifications, shaped from one Dashboard (reports.dashboard):
+the page shows them, the chart script draws them, and the CSV / Excel exports write them, so
+every output shows the same figures."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from reports.dashboard import NO_DIMENSION
+
+DIMENSION_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "not_reported": "#9e9e9e", "no_target": "#f9a825"}
+
+
+@dataclass
+class Table:
+    """A titled table of plain values (str, int, Decimal, date or None) with Thai headers."""
+
+    slug: str
+    title: str
+    headers: list
+    rows: list
+    subtitle: str = ""
+    filename: str = ""  # without extension; ASCII, safe in a Content-Disposition header
+    csv_url: str = field(default="", compare=False)
+    xlsx_url: str = field(default="", compare=False)
+
+
+def dimension_label(code):
+    return _("ไม่ระบุด้าน") if code == NO_DIMENSION else _("ด้านที่ %(n)s") % {"n": code}
+
+
+def dashboard_tables(data, *, scope, period):
+    """Every table of the dashboard, by slug."""
+    subtitle = _("%(scope)s · ปีงบประมาณ %(fy)s · %(period)s") % {
+        "scope": scope.label,
+        "fy": data.fiscal_year,
+        "period": period.label,
+    }
+    percent = _("(ร้อยละ)")
+    tables = [
+        Table(
+            "progress-distribution",
+            _("การกระจายของความคืบหน้าโครงการ"),
+            [_("ช่วงความคืบหน้า (ร้อยละ)"), _("จำนวนโครงการ")],
+            [[row["label"], row["count"]] for row in data.histogram],
+        ),
+        Table(
+            "planned-actual",
+            _("แผนเทียบผลการดำเนินงานเฉลี่ย รายหน่วยงาน"),
+            [
+                _("หน่วยงาน / กลุ่มเขต"),
+                _("จำนวนโครงการ"),
+                _("รายงานแล้ว"),
+                f"{_('แผนเฉลี่ย')} {percent}",
+                f"{_('ผลเฉลี่ย')} {percent}",
+                _("ส่วนต่าง แผน − ผล (จุด)"),
+            ],
+            [
+                [r["label"], r["n_projects"], r["n_reported"], r["avg_planned"], r["avg_actual"], r["gap"]]
+                for r in data.by_child
+            ],
+        ),
+        Table(
+            "monthly-reporting",
+            _("จำนวนโครงการที่รายงานความคืบหน้า รายเดือน"),
+            [_("เดือน"), _("จำนวนโครงการที่รายงาน")],
+            [[row["label"], row["count"]] for row in data.monthly],
+        ),
+        Table(
+            "indicators-by-dimension",
+            _("ผลการบรรลุตัวชี้วัด รายด้านของแผนพัฒนา กทม. 20 ปี (ไตรมาสที่ %(q)d)") % {"q": period.quarter},
+            [_("ด้าน"), _("บรรลุ"), _("ไม่บรรลุ"), _("ยังไม่รายงาน"), _("ไม่มีค่าเป้าหมาย"), _("รวม")],
+            [
+                [dimension_label(r["dimension"]), r["met"], r["not_met"], r["not_reported"], r["no_target"], r["total"]]
+                for r in data.indicators_by_dimension
+            ],
+        ),
+        Table(
+            "units-trailing",
+            _("หน่วยงานเรียงตามความล่าช้ากว่าแผน"),
+            [
+                _("รหัสหน่วยงาน"),
+                _("หน่วยงาน"),
+                _("ประเภท"),
+                _("จำนวนโครงการ"),
+                _("รายงานแล้ว"),
+                f"{_('แผนเฉลี่ย')} {percent}",
+                f"{_('ผลเฉลี่ย')} {percent}",
+                _("ส่วนต่าง แผน − ผล (จุด)"),
+                _("วันที่รายงานล่าสุด"),
+            ],
+            [
+                [
+                    r["code"],
+                    r["label"],
+                    r["kind"],
+                    r["n_projects"],
+                    r["n_reported"],
+                    r["avg_planned"],
+                    r["avg_actual"],
+                    r["gap"],
+                    r["last_report"],
+                ]
+                for r in data.units_trailing
+            ],
+        ),
+        Table(
+            "behind-projects",
+            _("โครงการที่ล่าช้ากว่าแผนมากที่สุด (%(n)d อันดับ)") % {"n": 20},
+            [
+                _("ลำดับ"),
+                _("รหัสโครงการ"),
+                _("ชื่อโครงการ"),
+                _("หน่วยงาน"),
+                _("ผู้รับผิดชอบ"),
+                _("วันที่รายงานล่าสุด"),
+                f"{_('ตามแผน')} {percent}",
+                f"{_('ผลงาน')} {percent}",
+                _("ล่าช้ากว่าแผน (จุด)"),
+            ],
+            [
+                [
+                    n,
+                    r["code"],
+                    r["name"],
+                    r["unit__name"],
+                    r["responsible_person"],
+                    r["latest_report_date"],
+                    r["planned_percent_at_latest"],
+                    r["latest_percent"],
+                    r["gap"],
+                ]
+                for n, r in enumerate(data.behind_projects, start=1)
+            ],
+        ),
+        Table(
+            "units-not-reported",
+            _("หน่วยงานและสำนักงานเขตที่ยังไม่รายงาน: %(period)s") % {"period": period.label},
+            [
+                _("รหัสหน่วยงาน"),
+                _("หน่วยงาน"),
+                _("ประเภท"),
+                _("กลุ่มเขต"),
+                _("จำนวนโครงการ"),
+                _("วันที่รายงานล่าสุด"),
+                _("ผู้รับผิดชอบ"),
+            ],
+            [
+                [
+                    u["code"],
+                    u["name"],
+                    u["kind_label"],
+                    u["group_label"],
+                    u["n_projects"],
+                    u["last_report"],
+                    ", ".join(u["persons"]),
+                ]
+                for u in data.unreported_units
+            ],
+        ),
+    ]
+    scope_part = {
+        "bma": "bma",
+        "group": f"group-{scope.group}",
+        "unit": f"unit-{scope.unit.code if scope.unit else ''}",
+    }
+    for table in tables:
+        table.subtitle = subtitle
+        table.filename = f"dashboard-{table.slug}-{scope_part[scope.kind]}-{data.fiscal_year}-{period.value}"
+    return {table.slug: table for table in tables}
+
+
+def _layout(**extra):
+    layout = {
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 60},
+        "font": {"family": "system-ui, 'Noto Sans Thai', Laksaman, sans-serif", "size": 12},
+        "legend": {"orientation": "h", "y": -0.2},
+        "height": 320,
+        "bargap": 0.15,
+    }
+    layout.update(extra)
+    return layout
+
+
+def _num(value):
+    return None if value is None else float(value)
+
+
+def dashboard_charts(data, tables):
+    """Plotly specifications ({data, layout}) of the four charts, by the slug of their table."""
+    by_child = list(reversed(data.by_child))  # horizontal bars draw bottom-up: keep the table's order
+    child_names = [row["label"] for row in by_child]
+    dims = data.indicators_by_dimension
+    dim_labels = [dimension_label(r["dimension"]) for r in dims]
+    return {
+        "progress-distribution": {
+            "data": [
+                {
+                    "type": "bar",
+                    "x": [row["label"] for row in data.histogram],
+                    "y": [row["count"] for row in data.histogram],
+                    "name": _("จำนวนโครงการ"),
+                    "marker": {"color": "#1b5e20"},
+                }
+            ],
+            "layout": _layout(
+                xaxis={"title": {"text": _("ความคืบหน้า (ร้อยละ)")}, "type": "category"},
+                yaxis={"title": {"text": _("จำนวนโครงการ")}, "rangemode": "tozero"},
+            ),
+        },
+        "planned-actual": {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": child_names,
+                    "x": [_num(row["avg_planned"]) for row in by_child],
+                    "name": _("แผนเฉลี่ย"),
+                    "marker": {"color": "#90a4ae"},
+                },
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": child_names,
+                    "x": [_num(row["avg_actual"]) for row in by_child],
+                    "name": _("ผลเฉลี่ย"),
+                    "marker": {"color": "#1b5e20"},
+                },
+            ],
+            "layout": _layout(
+                barmode="group",
+                height=max(260, 110 + 44 * len(by_child)),
+                margin={"l": 10, "r": 10, "t": 10, "b": 40},
+                xaxis={"title": {"text": _("ร้อยละ")}, "range": [0, 100]},
+                yaxis={"automargin": True, "type": "category"},
+                legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+            ),
+        },
+        "monthly-reporting": {
+            "data": [
+                {
+                    "type": "bar",
+                    "x": [row["label"] for row in data.monthly],
+                    "y": [row["count"] for row in data.monthly],
+                    "name": _("โครงการที่รายงาน"),
+                    "marker": {"color": "#1565c0"},
+                }
+            ],
+            "layout": _layout(
+                xaxis={"type": "category"}, yaxis={"title": {"text": _("จำนวนโครงการ")}, "rangemode": "tozero"}
+            ),
+        },
+        "indicators-by-dimension": {
+            "data": [
+                {
+                    "type": "bar",
+                    "x": dim_labels,
+                    "y": [r[key] for r in dims],
+                    "name": name,
+                    "marker": {"color": DIMENSION_COLOURS[key]},
+                }
+                for key, name in (
+                    ("met", _("บรรลุ")),
+                    ("not_met", _("ไม่บรรลุ")),
+                    ("not_reported", _("ยังไม่รายงาน")),
+                    ("no_target", _("ไม่มีค่าเป้าหมาย")),
+                )
+            ],
+            "layout": _layout(
+                barmode="stack",
+                xaxis={"type": "category"},
+                yaxis={"title": {"text": _("จำนวนตัวชี้วัด")}, "rangemode": "tozero"},
+            ),
+        },
+    }

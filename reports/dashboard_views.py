@@ -1,0 +1,206 @@
+"""The directors' dashboard pages: the HTML page and its CSV / Excel exports, all rendered from
+reports.dashboard.dashboard_data()."""
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from bma_tracker import thaidate
+from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
+from reports import exports
+from reports.dashboard import AVERAGE_RULE, INDICATOR_RULE, PLANNED_RULE, Period, Scope, dashboard_data
+from reports.dashboard_tables import dashboard_charts, dashboard_tables
+
+CHART_NOTES = {
+    "progress-distribution": AVERAGE_RULE,
+    "planned-actual": PLANNED_RULE,
+    "indicators-by-dimension": INDICATOR_RULE,
+}
+
+# Fiscal years a user may ask for; anything outside is refused with a message, never a 500.
+FY_MIN, FY_MAX = 2540, 2700
+
+
+class DashboardForm(forms.Form):
+    fy = forms.IntegerField(
+        label=_("ปีงบประมาณ"),
+        required=False,
+        min_value=FY_MIN,
+        max_value=FY_MAX,
+        error_messages={
+            "invalid": _("ปีงบประมาณต้องเป็นตัวเลข พ.ศ. 4 หลัก เช่น 2568"),
+            "min_value": _("ปีงบประมาณต้องไม่ต่ำกว่า %(limit_value)s"),
+            "max_value": _("ปีงบประมาณต้องไม่เกิน %(limit_value)s"),
+        },
+    )
+    period = forms.RegexField(
+        label=_("เดือน/ไตรมาส"),
+        regex=r"^(m([1-9]|1[0-2])|q[1-4])$",
+        required=False,
+        error_messages={"invalid": _("เดือนหรือไตรมาสที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("หน่วยงาน"),
+        queryset=OrgUnit.objects.select_related("parent__parent"),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": _("ไม่พบหน่วยงานที่เลือก")},
+    )
+    group = forms.ChoiceField(
+        label=_("กลุ่มเขต"),
+        choices=[("", ""), *DistrictGroup.choices],
+        required=False,
+        error_messages={"invalid_choice": _("กลุ่มเขตที่เลือกไม่ถูกต้อง")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unit") and data.get("group"):
+            raise forms.ValidationError(_("เลือกได้ทีละหนึ่งขอบเขต: หน่วยงาน หรือ กลุ่มเขต"))
+        return data
+
+    def choice(self, name):
+        """A field's valid value, or None when missing or invalid (the page then uses its default)."""
+        if name in self.errors or "__all__" in self.errors and name in ("unit", "group"):
+            return None
+        return self.cleaned_data.get(name) or None
+
+
+def _selection(request):
+    """(scope, fiscal year, period, errors) from the GET parameters; invalid values fall back
+    to the defaults: the current fiscal year, its current month, the user's own unit (the whole
+    BMA for the planning office, admins and users without a unit)."""
+    form = DashboardForm(request.GET)
+    form.is_valid()
+    fiscal_year = form.choice("fy") or thaidate.fiscal_year(date.today())
+    period = Period.default(fiscal_year)
+    if value := form.choice("period"):
+        period = Period(fiscal_year, "quarter" if value[0] == "q" else "month", int(value[1:]))
+    if unit := form.choice("unit"):
+        scope = Scope.for_unit(unit)
+    elif group := form.choice("group"):
+        scope = Scope.for_group(group)
+    elif "unit" in request.GET or "group" in request.GET or request.user.is_planner or not request.user.unit_id:
+        scope = Scope.bma()  # an explicit empty choice means the whole BMA
+    else:
+        scope = Scope.for_unit(request.user.unit)
+    errors = [error for field_errors in form.errors.values() for error in field_errors]
+    return scope, fiscal_year, period, errors
+
+
+def _breadcrumbs(scope):
+    """BMA → department or district group → … → the unit, each a link to its dashboard."""
+    crumbs = [(Scope.bma().label, {})]
+    if scope.kind == "group":
+        crumbs.append((scope.label, scope.query))
+    elif scope.kind == "unit":
+        chain, unit = [], scope.unit
+        while unit is not None:
+            chain.insert(0, unit)
+            unit = unit.parent
+        if chain[0].district_group:
+            crumbs.append((DistrictGroup(chain[0].district_group).label, {"group": chain[0].district_group}))
+        crumbs += [(unit.name, {"unit": unit.code}) for unit in chain]
+    return crumbs
+
+
+def _url(name, query):
+    query = {key: value for key, value in query.items() if value not in (None, "")}
+    return reverse(name) + ("?" + urlencode(query) if query else "")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    scope, fiscal_year, period, errors = _selection(request)
+    data = dashboard_data(scope, fiscal_year, period)
+    selection = {"fy": fiscal_year, "period": period.value}
+    list_base = {"fiscal_year": fiscal_year, **scope.list_query}
+    years = set(Project.objects.order_by().values_list("fiscal_year", flat=True).distinct())
+    years |= {thaidate.fiscal_year(date.today()), fiscal_year}
+    tables = dashboard_tables(data, scope=scope, period=period)
+    for table in tables.values():
+        table.csv_url = _url("dashboard:export", {**selection, **scope.query, "table": table.slug, "format": "csv"})
+        table.xlsx_url = _url("dashboard:export", {**selection, **scope.query, "table": table.slug, "format": "xlsx"})
+
+    def unit_links(code):
+        return {
+            "dashboard_url": _url("dashboard:index", {**selection, "unit": code}),
+            "list_url": _url("projects:list", {"fiscal_year": fiscal_year, "unit": code}),
+        }
+
+    context = {
+        "data": data,
+        "scope": scope,
+        "period": period,
+        "fiscal_year": fiscal_year,
+        "errors": errors,
+        "years": sorted(years, reverse=True),
+        "periods": Period.choices(fiscal_year),
+        "groups": DistrictGroup.choices,
+        "breadcrumbs": [
+            (label, _url("dashboard:index", {**selection, **query})) for label, query in _breadcrumbs(scope)
+        ],
+        "scope_query": scope.query,
+        "children": [
+            {
+                **row,
+                "dashboard_url": _url("dashboard:index", {**selection, **row["query"]}) if row["query"] else None,
+                "list_url": _url("projects:list", {"fiscal_year": fiscal_year, **row["list_query"]}),
+            }
+            for row in data.by_child
+        ],
+        "list_url": _url("projects:list", list_base),
+        "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
+        "charts": [
+            {
+                "slug": slug,
+                "spec": spec,
+                "table": tables[slug],
+                "script_id": f"chart-{slug}-data",
+                "note": CHART_NOTES.get(slug),
+            }
+            for slug, spec in dashboard_charts(data, tables).items()
+        ],
+        "statuses": [
+            {
+                "value": status.value,
+                "label": status.label,
+                "badge": status.badge,
+                "count": data.headline[status.value],
+                "url": _url("projects:list", {**list_base, "status": status.value}),
+            }
+            for status in (
+                ScheduleStatus.ON_TRACK,
+                ScheduleStatus.BEHIND,
+                ScheduleStatus.COMPLETE,
+                ScheduleStatus.NO_REPORT,
+            )
+        ],
+        "units_trailing": [{**row, **unit_links(row["code"])} for row in data.units_trailing],
+        "unreported": [{**row, **unit_links(row["code"])} for row in data.unreported_units],
+        "planned_rule": PLANNED_RULE,
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_export(request):
+    """One dashboard table as CSV or Excel (?table=<slug>&format=csv|xlsx and the page's selection)."""
+    scope, fiscal_year, period, _errors = _selection(request)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    tables = dashboard_tables(dashboard_data(scope, fiscal_year, period), scope=scope, period=period)
+    table = tables.get(request.GET.get("table", ""))
+    if table is None:
+        raise Http404
+    return exports.csv_response(table) if fmt == "csv" else exports.xlsx_response(table)
