@@ -261,7 +261,8 @@ class Project(models.Model):
 
     def schedule_status(self, ref_date, margin):
         """This project's ScheduleStatus on ref_date, from the stored summary; the same rule as
-        ProjectQuerySet.with_schedule_status()."""
+        ProjectQuerySet.with_schedule_status() (whose annotation, a plain string, hides this
+        method on the instances it returns)."""
         if self.latest_percent is not None and self.latest_percent >= 100:
             return ScheduleStatus.COMPLETE
         if self.latest_report_date is None or self.latest_report_date < ref_date.replace(day=1):

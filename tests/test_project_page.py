@@ -1,13 +1,11 @@
 """The project page (/projects/<code>/) and its print variant, against the legacy printouts.
 
-Each seed page is parsed here with simple regexes, loaded into the database (by the importer
-once it exists, otherwise by build_from_seed below), rendered, and the rendered text compared
-with the seed: every report's percent, both date forms and narrative; every plan step; the
+Each seed page is parsed here with simple regexes, loaded into the database by the legacy
+importer, rendered, and the rendered text compared with the seed: every report's percent, both date forms and narrative; every plan step; the
 indicator's figures and quarterly table; the header.
 """
 
 import html
-import importlib.util
 import re
 from datetime import date
 from decimal import Decimal
@@ -19,17 +17,13 @@ from django.urls import reverse
 
 from bma_tracker import thaidate
 from bma_tracker.text import normalise_thai
-from indicators.models import Indicator
-from projects.models import OrgUnit, ProgressReport, Project, ProjectEvaluation
+from projects.models import ProgressReport, Project, ProjectEvaluation
 from tests import factories
 from tests.conftest import login
 
 SEEDS = Path("/work/shared/seeds")
 SEED_000 = SEEDS / "000_ce21939e2f54dfaa.txt"
 SEED_003 = SEEDS / "003_479be46a3a9ca5c2.txt"
-
-HAS_IMPORTER = importlib.util.find_spec("projects.management.commands.import_legacy") is not None
-
 
 # --- reading a seed printout ---------------------------------------------------------------
 
@@ -106,61 +100,11 @@ def parse_seed(path):
     }
 
 
-def build_from_seed(seed, unit):
-    """What the importer will do, for as long as it does not exist yet."""
-    project = factories.make_project(
-        code=seed["code"],
-        name=seed["name"],
-        unit=unit,
-        fiscal_year=seed["fiscal_year"],
-        division_code=seed["division"][0],
-        subunit_code=seed["division"][1],
-        responsible_person=seed["responsible"],
-        plan_alignment_text=seed["alignment"],
-    )
-    for report in seed["reports"]:
-        factories.make_report(
-            project,
-            report_date=report["date"],
-            percent=str(report["percent"]),
-            narrative=report["narrative"],
-            problems=report["problems"],
-            obstacles=report["obstacles"],
-            source=ProgressReport.Source.LEGACY,
-        )
-    for step in seed["steps"]:
-        factories.make_step(project, step["number"], step["name"], str(step["weight"]), step["start"], step["end"])
-    data = seed["indicator"]
-    indicator = factories.make_indicator(
-        code=data["code"],
-        fiscal_year=seed["fiscal_year"],
-        name=data["name"],
-        measure=data["measure"],
-        target=data["target"],
-        achieved=data["achieved"],
-        type=Indicator.Type.STRATEGIC,
-        level=data["level"],
-    )
-    indicator.projects.add(project)
-    for quarter in data["quarters"]:
-        factories.make_indicator_quarter(indicator, **quarter)
-    ProjectEvaluation.objects.create(project=project, quarter=seed["evaluation"][0], score=seed["evaluation"][1])
-    project.refresh_progress_summary()
-    return project
-
-
 @pytest.fixture
 def seeds(db):
-    parsed = {path.name[:3]: parse_seed(path) for path in (SEED_000, SEED_003)}
-    if HAS_IMPORTER:
-        call_command("import_legacy", str(SEED_000), str(SEED_003))
-    else:
-        unit = OrgUnit.objects.filter(code="24000000").first() or factories.make_unit(
-            code="24000000", name="สำนักพัฒนาสังคม"
-        )
-        for seed in parsed.values():
-            build_from_seed(seed, unit)
-    return parsed
+    """Both seed pages imported by the legacy importer, and what the seed files say."""
+    call_command("import_legacy", str(SEED_000), str(SEED_003))
+    return {path.name[:3]: parse_seed(path) for path in (SEED_000, SEED_003)}
 
 
 def page_text(response):
