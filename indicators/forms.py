@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import NumberField, PercentField, VersionForm, text_field
@@ -18,6 +19,12 @@ class IndicatorResultForm(VersionForm):
 
     FIELDS = ["result", "narrative"]
 
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("result") is None and not data.get("narrative"):
+            raise ValidationError(_("กรุณากรอกผลงานหรือรายงานผลการดำเนินงานอย่างน้อยหนึ่งช่อง"), code="empty")
+        return data
+
 
 class IndicatorEvaluationForm(VersionForm):
     score_1 = PercentField(label=_("ผลประเมิน 2.1"), required=False)
@@ -25,3 +32,9 @@ class IndicatorEvaluationForm(VersionForm):
     audit_score = PercentField(label=_("คะแนนตรวจสอบ (สยป.)"), required=False)
 
     FIELDS = ["score_1", "score_2", "audit_score"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and all(data.get(name) is None for name in self.FIELDS):
+            raise ValidationError(_("กรุณากรอกคะแนนอย่างน้อยหนึ่งช่อง"), code="empty")
+        return data

@@ -1,0 +1,137 @@
+"""Who may open which write URL: every write URL × every role × GET and POST.
+
+The project and indicator belong to สำนักพัฒนาสังคม (24000000). Roles:
+- staff of the unit, director of the unit: enter data (EDIT);
+- staff of a sub-unit (a division under it), staff or director of another unit: 403 on the
+  unit's records, but they may create projects for their own unit (CREATE);
+- the planning office: evaluations and restoring deleted reports (EVALUATE), nothing else;
+- admins: everything; anonymous users: redirected to the login page.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import access
+from projects.models import OrgUnit, User
+from tests import factories
+
+EDIT, CREATE, EVALUATE = "edit", "create", "evaluate"
+ROLES = [
+    "staff_unit",
+    "staff_subunit",
+    "staff_other",
+    "director_unit",
+    "director_other",
+    "planner",
+    "admin",
+    "anonymous",
+]
+ALLOWED = {
+    EDIT: {"staff_unit", "director_unit", "admin"},
+    CREATE: {"staff_unit", "staff_subunit", "staff_other", "director_unit", "director_other", "admin"},
+    EVALUATE: {"planner", "admin"},
+}
+
+# Every write URL: (URL name, args from the world, who may, status of an allowed empty POST).
+# An empty POST re-shows a form with its errors (200); delete and restore need no input (302).
+WRITE_URLS = [
+    ("projects:new", lambda w: [], CREATE, 200),
+    ("projects:edit", lambda w: [w.project.code], EDIT, 200),
+    ("projects:steps", lambda w: [w.project.code], EDIT, 200),
+    ("projects:progress_new", lambda w: [w.project.code], EDIT, 200),
+    ("projects:progress_edit", lambda w: [w.project.code, w.report.pk], EDIT, 200),
+    ("projects:progress_delete", lambda w: [w.project.code, w.report.pk], EDIT, 302),
+    ("projects:progress_restore", lambda w: [w.project.code, w.deleted.pk], EVALUATE, 302),
+    ("projects:evaluate", lambda w: [w.project.code, 2], EVALUATE, 200),
+    ("indicators:result_edit", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EDIT, 200),
+    ("indicators:evaluate", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EVALUATE, 200),
+]
+
+
+class World:
+    def __init__(self, social_dept, social_division, district_office, planning_office):
+        self.project = factories.make_project(code="24000000-1", unit=social_dept, fiscal_year=2564)
+        self.report = factories.make_report(self.project, report_date=date(2021, 3, 1))
+        self.deleted = factories.make_report(self.project, report_date=date(2021, 2, 1), deleted_at=timezone.now())
+        self.indicator = factories.make_indicator(code="2400-1065", unit=social_dept)
+        self.users = {
+            "staff_unit": factories.make_user("m-staff", unit=social_dept),
+            "staff_subunit": factories.make_user("m-sub", unit=social_division),
+            "staff_other": factories.make_user("m-other", unit=district_office),
+            "director_unit": factories.make_user("m-dir", unit=social_dept, role=User.Role.DIRECTOR),
+            "director_other": factories.make_user("m-dir-other", unit=district_office, role=User.Role.DIRECTOR),
+            "planner": factories.make_user("m-planner", unit=planning_office, role=User.Role.PLANNER),
+            "admin": factories.make_user("m-admin", unit=planning_office, role=User.Role.ADMIN),
+            "anonymous": None,
+        }
+
+
+@pytest.fixture
+def world(social_dept, social_division, district_office, planning_office):
+    return World(social_dept, social_division, district_office, planning_office)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(("name", "args", "kind", "post_status"), WRITE_URLS, ids=[row[0] for row in WRITE_URLS])
+def test_the_permission_matrix(client, world, name, args, kind, post_status, method, role):
+    user = world.users[role]
+    if user:
+        client.force_login(user)
+    url = reverse(name, args=args(world))
+    response = getattr(client, method)(url)
+    if user is None:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login") + "?next=")
+    elif role in ALLOWED[kind]:
+        assert response.status_code == (200 if method == "get" else post_status)
+    else:
+        assert response.status_code == 403
+        assert b"<form" not in response.content or b'name="report_date"' not in response.content
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everyone_signed_in_reads_the_history_anonymous_users_log_in(client, world, role):
+    user = world.users[role]
+    if user:
+        client.force_login(user)
+    response = client.get(reverse("projects:history", args=[world.project.code]))
+    assert response.status_code == (200 if user else 302)
+
+
+def test_anonymous_users_see_only_the_login_page(client, world):
+    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_staff_of_a_department_edit_the_projects_of_units_below_it(client, staff, social_dept):
+    division = factories.make_unit(code="24040000", kind=OrgUnit.Kind.DIVISION, parent=social_dept)
+    section = factories.make_unit(code="24040100", kind=OrgUnit.Kind.DIVISION, parent=division)
+    for unit in (division, section):
+        project = factories.make_project(unit=unit)
+        assert access.project_for_edit(staff, project.code) == project
+        client.force_login(staff)
+        assert client.get(reverse("projects:progress_new", args=[project.code])).status_code == 200
+
+
+def test_a_staff_member_without_a_unit_edits_nothing(client, project):
+    user = factories.make_user("no-unit", unit=None)
+    client.force_login(user)
+    assert client.get(reverse("projects:progress_new", args=[project.code])).status_code == 403
+    assert client.get(reverse("projects:new")).status_code == 403
+
+
+def test_staff_can_only_choose_units_of_their_own_subtree(client, staff, social_dept, social_division, district_office):
+    client.force_login(staff)
+    choices = client.get(reverse("projects:new")).context["form"].fields["unit"].queryset
+    assert set(choices) == {social_dept, social_division}
+    response = client.post(
+        reverse("projects:new"),
+        {"code": "50240000-1", "name": "แอบสร้าง", "fiscal_year": "2564", "unit": district_office.pk},
+    )
+    assert response.status_code == 200
+    assert "เลือกตัวเลือกที่ถูกต้อง" in response.content.decode()
+    assert not district_office.projects.exists()
