@@ -79,8 +79,9 @@
       orientation: "h",
       y: labels,
       base: data.steps.map(function (s) { return s.start; }),
+      // At least three days wide, so a single-day step stays visible on a year-long axis.
       x: data.steps.map(function (s) {
-        return Math.max(Date.parse(s.end) - Date.parse(s.start), 0) + day;
+        return Math.max(Date.parse(s.end) - Date.parse(s.start) + day, 3 * day);
       }),
       marker: { color: "#81c784", line: { color: "#1b5e20", width: 1 } },
       customdata: data.steps.map(function (s) { return [s.name, s.weight]; }),
@@ -98,8 +99,9 @@
     };
     var axis = xAxis(data);
     if (small) {
-      axis.tickvals = data.ticks.vals.filter(function (_, i) { return i % 2 === 0; });
-      axis.ticktext = data.ticks.text.filter(function (_, i) { return i % 2 === 0; });
+      // Every third month: the step labels leave this chart narrower than the progress chart.
+      axis.tickvals = data.ticks.vals.filter(function (_, i) { return i % 3 === 0; });
+      axis.ticktext = data.ticks.text.filter(function (_, i) { return i % 3 === 0; });
     }
     var layout = {
       font: FONT,
