@@ -343,7 +343,7 @@ class DemoGenerator:
     def _responsible(self, rng, owner):
         roll = rng.random()
         if roll < 0.45:
-            person = f"{rng.choice(data.TITLES)}{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}"
+            person = _person_name(rng)
         elif roll < 0.9:
             office = owner.office_name
             if owner.district and rng.random() < 0.5:
@@ -417,9 +417,8 @@ class DemoGenerator:
             weights[-1] = Decimal("0")  # seed 000: 20 + 50 + 0
         elif roll < 0.12:
             i = rng.randrange(count)
-            weights[i] = max(
-                Decimal("0"), weights[i] + rng.choice([Decimal(-10), Decimal(-5), Decimal(5), Decimal(10)])
-            )
+            change = rng.choice([Decimal(-10), Decimal(-5), Decimal(5), Decimal(10)])
+            weights[i] = min(HUNDRED, max(Decimal("0"), weights[i] + change))
         return weights
 
     def _reports(self, rng, fy, project, steps):
@@ -647,7 +646,7 @@ class DemoGenerator:
             achieved = Decimal("0") if roll < 0.1 else None if roll < 0.15 else result  # seed 000: 0 vs 100
         year_end = {}
         if past_year:
-            person = f"{rng.choice(data.TITLES)}{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}"
+            person = _person_name(rng)
             year_end = {
                 "summary": f"ผลการดำเนินงานปีงบประมาณ {fy} ได้ {_plain(result)} {measure} จากเป้าหมาย {_plain(target)} {measure}"
                 if result is not None
@@ -700,6 +699,15 @@ class DemoGenerator:
             return (target * (2 - share)).quantize(CENT)
         value = target * share
         return value.quantize(CENT) if measure == "ร้อยละ" else value.to_integral_value()
+
+
+def _person_name(rng):
+    """นายสมชาย ใจดี, นางสาววรรณา ศรีสุข: title matching the first name."""
+    if rng.random() < 0.5:
+        title, first = "นาย", rng.choice(data.MALE_FIRST_NAMES)
+    else:
+        title, first = rng.choice(["นาง", "นางสาว"]), rng.choice(data.FEMALE_FIRST_NAMES)
+    return f"{title}{first} {rng.choice(data.LAST_NAMES)}"
 
 
 def _plain(value):
