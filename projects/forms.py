@@ -56,6 +56,7 @@ class NumberField(forms.Field):
     Infinity, thousands separators."""
 
     widget = forms.TextInput
+    default_error_messages = {"required": _("กรุณากรอกตัวเลข")}
 
     def __init__(self, *, min_value=Decimal("0"), max_value=None, **kwargs):
         self.min_value, self.max_value = min_value, max_value
@@ -114,7 +115,8 @@ def text_field(label, *, limit=None, initial=None, required=False):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("ไม่เกิน %(limit)s ตัวอักษร") % {"limit": f"{limit:,}"},
         error_messages={
-            "max_length": _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร (กรอกมา %(show_value)d ตัวอักษร)")
+            "max_length": _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร (กรอกมา %(show_value)d ตัวอักษร)"),
+            "null_characters_not_allowed": _("ข้อความมีอักขระที่ใช้ไม่ได้ (NUL) กรุณาพิมพ์ใหม่"),
         },
     )
 
