@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
+from bma_tracker.db import thai_order
 from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from projects.progress import schedule_ref_date
 
@@ -28,19 +29,29 @@ PLAN_DIMENSIONS = [
     ("7", _("ด้านที่ 7 การบริหารจัดการเมืองมหานคร")),
 ]
 
-# Sort keys a user may ask for, and the columns they stand for; anything else is refused.
-SORTS = {
-    "code": (F("code").asc(),),
-    "-code": (F("code").desc(),),
-    "name": (F("name").asc(), F("code").asc()),
-    "-name": (F("name").desc(), F("code").asc()),
-    "unit": (F("unit__name").asc(), F("code").asc()),
-    "-unit": (F("unit__name").desc(), F("code").asc()),
-    "percent": (F("latest_percent").asc(nulls_first=True), F("code").asc()),
-    "-percent": (F("latest_percent").desc(nulls_last=True), F("code").asc()),
-    "date": (F("latest_report_date").asc(nulls_first=True), F("code").asc()),
-    "-date": (F("latest_report_date").desc(nulls_last=True), F("code").asc()),
+# Sort keys a user may ask for ("-key" for descending) and the columns they stand for; anything
+# else is refused by the form.
+SORT_FIELDS = {
+    "code": "code",
+    "name": "name",
+    "unit": "unit__name",
+    "percent": "latest_percent",
+    "date": "latest_report_date",
 }
+SORT_CHOICES = [key for field in SORT_FIELDS for key in (field, f"-{field}")]
+
+
+def sort_ordering(sort):
+    """order_by() arguments for a whitelisted sort key: Thai order for names, projects without
+    a report at the low end, the code as the tie-breaker."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    field = SORT_FIELDS[key]
+    expression = thai_order(field) if key in ("name", "unit") else F(field)
+    primary = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+    return (primary,) if key == "code" else (primary, F("code").asc())
+
+
 CHOICE_ERROR = _("ค่าที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ")
 
 
@@ -86,7 +97,7 @@ class ProjectFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(
         label=_("เรียงตาม"),
-        choices=[(key, key) for key in SORTS],
+        choices=[(key, key) for key in SORT_CHOICES],
         required=False,
         error_messages={"invalid_choice": _("ไม่สามารถเรียงตามค่าที่ระบุได้")},
     )
@@ -134,4 +145,4 @@ class ProjectFilterForm(forms.Form):
             projects = projects.filter(schedule_status=status)
         if text := self.value("q"):
             projects = projects.search(text)
-        return projects.order_by(*SORTS[self.value("sort") or "code"])
+        return projects.order_by(*sort_ordering(self.value("sort") or "code"))
