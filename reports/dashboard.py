@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Avg,
     Case,
@@ -219,7 +220,14 @@ def _version(fiscal_year):
 
 
 def invalidate_fiscal_year(fiscal_year):
-    """Make every cached dashboard of a fiscal year stale (its next view recomputes)."""
+    """Make every cached dashboard of a fiscal year stale (its next view recomputes): now, and
+    again when the surrounding transaction commits, so that a dashboard computed by another
+    request between the two (still seeing the old rows) does not outlive the save."""
+    _bump(fiscal_year)
+    transaction.on_commit(lambda: _bump(fiscal_year))
+
+
+def _bump(fiscal_year):
     cache.set(_version_key(fiscal_year), f"{time.time_ns():x}", None)
 
 
@@ -529,8 +537,10 @@ def district_reporting(scope, fiscal_year, start, end):
         | Q(project__unit__parent__parent=OuterRef("pk"))
     )
     offices = scope.units().filter(kind=OrgUnit.Kind.DISTRICT)
-    row = offices.annotate(reported=Exists(_reported_in(start, end, fiscal_year, unit_ref))).aggregate(
-        total=Count("pk"), reported=Count("pk", filter=Q(reported=True))
+    # The Exists goes straight into the filter: an annotated Exists is dropped from the subquery
+    # Django wraps an aggregate over annotations in, and the count silently becomes 0.
+    row = offices.aggregate(
+        total=Count("pk"), reported=Count("pk", filter=Exists(_reported_in(start, end, fiscal_year, unit_ref)))
     )
     row["share"] = _round(Decimal(row["reported"]) * 100 / row["total"]) if row["total"] else None
     return row
