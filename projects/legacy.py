@@ -387,8 +387,10 @@ def _parse_preamble(lines):
     unplaced = []
     evaluations = []
     seen_plan_link = False
-    # lines[0] is the page title, checked by parse().
-    for line in lines[1:]:
+    unit_line = None
+    # The first non-blank line is the page title, checked by parse().
+    title_index = next(i for i, line in enumerate(lines) if line.text)
+    for line in lines[title_index + 1 :]:
         text = line.text
         if not text or text in _FURNITURE - {_PLAN_LINK} or _SEPARATOR.match(text):
             continue
@@ -403,6 +405,7 @@ def _parse_preamble(lines):
             match = _UNIT.match(text)
             if match:
                 found["unit"] = (match.group(1), int(match.group(2)))
+                unit_line = line.number
             else:
                 unplaced.append(line)
             continue
@@ -452,7 +455,7 @@ def _parse_preamble(lines):
         unplaced=unplaced,
     )
     if not 2400 <= fiscal_year <= 2700:
-        raise LegacyFormatError(f"fiscal year {fiscal_year} is not a Buddhist-era year", lines[0].number)
+        raise LegacyFormatError(f"fiscal year {fiscal_year} is not a Buddhist-era year", unit_line)
     for line in bare_numbers:
         if Decimal(line.text) != headline:
             page.warnings.append((line.number, f"the page shows {line.text} but the headline percent is {headline}"))

@@ -169,6 +169,18 @@ def test_it_reads_crlf_line_endings_and_a_bom_the_same_as_the_seed():
     assert legacy.parse(legacy.decode(variant)) == legacy.parse(legacy.decode(raw))
 
 
+def test_it_reads_a_page_that_starts_with_blank_lines():
+    page = parse_text("\n\n  \n" + seed_text(SEED_000))
+    assert (page.code, page.unplaced) == ("24000000-3029", [])
+    assert page.reports[0].line == 46
+
+
+def test_it_refuses_a_fiscal_year_that_is_not_buddhist_era():
+    with pytest.raises(LegacyFormatError, match="fiscal year 2021 is not a Buddhist-era year") as exc:
+        parse_text(seed_text(SEED_000).replace(": (2564)", ": (2021)"))
+    assert exc.value.line == 8
+
+
 def test_it_splits_off_a_phone_and_warns_when_the_thai_date_disagrees():
     page = read(DATA / "000_variants.txt")
     assert page.responsible_person == "นายอิทธิพล อิงประสาร"
