@@ -1,0 +1,177 @@
+"""Project create and edit (/projects/new/, /projects/<code>/edit/) and the plan-steps formset
+(/projects/<code>/steps/)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from projects.models import AuditEntry, Project
+from tests import factories
+from tests.conftest import login
+
+
+@pytest.fixture
+def nodes(db):
+    old = factories.make_edition(first_fiscal_year=2561, name="ระยะที่ 2")
+    new = factories.make_edition(first_fiscal_year=2566, name="ระยะที่ 3")
+    return {
+        "old": factories.make_plan_node("3.2.2.1", edition=old),
+        "new": factories.make_plan_node("3.2.2.1", title="ฉบับใหม่", edition=new),
+    }
+
+
+def project_data(**overrides):
+    data = {
+        "code": "24000000-5001",
+        "name": "โครงการฝึกอาชีพผู้สูงอายุ",
+        "fiscal_year": "2564",
+        "responsible_person": "นายอิทธิพล อิงประสาร",
+        "responsible_phone": "6822-3",
+        "targets": "ผู้สูงอายุ 300 คน",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_create_a_project_for_their_unit(client, staff, social_dept, nodes, django_assert_max_num_queries):
+    login(client, staff)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("projects:new")).status_code == 200
+    response = client.post(reverse("projects:new"), project_data(unit=social_dept.pk, plan_nodes=[nodes["old"].pk]))
+    project = Project.objects.get(code="24000000-5001")
+    assert response.url == project.get_absolute_url()
+    assert (project.unit, project.fiscal_year, project.responsible_phone) == (social_dept, 2564, "6822-3")
+    assert list(project.plan_nodes.all()) == [nodes["old"]]
+    assert project.search_text  # save() keeps the search key
+    entry = AuditEntry.objects.get(project=project)
+    assert entry.action == "create"
+    assert entry.changes["plan_nodes"] == [None, ["3.2.2.1"]]
+
+
+def test_plan_links_come_from_the_edition_of_the_fiscal_year(client, staff, social_dept, nodes):
+    login(client, staff)
+    form = client.get(reverse("projects:new")).context["form"]  # this fiscal year (2570): the new edition
+    assert list(form.fields["plan_nodes"].queryset) == [nodes["new"]]
+    response = client.post(reverse("projects:new"), project_data(unit=social_dept.pk, plan_nodes=[nodes["new"].pk]))
+    assert response.status_code == 200
+    assert "เลือกตัวเลือกที่ถูกต้อง" in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_it_rejects_a_ce_fiscal_year_and_a_duplicate_code(client, staff, social_dept, project):
+    login(client, staff)
+    response = client.post(reverse("projects:new"), project_data(unit=social_dept.pk, fiscal_year="2021"))
+    assert "กรุณากรอกปีงบประมาณเป็นปี พ.ศ. 4 หลัก เช่น 2564" in response.content.decode()
+    response = client.post(reverse("projects:new"), project_data(unit=social_dept.pk, code=project.code))
+    assert response.status_code == 200
+    assert Project.objects.count() == 1
+
+
+def test_planners_do_not_create_projects(client, planner):
+    login(client, planner)
+    assert client.get(reverse("projects:new")).status_code == 403
+
+
+def test_editing_keeps_the_code_and_fiscal_year(client, staff, project, django_assert_max_num_queries):
+    login(client, staff)
+    url = reverse("projects:edit", args=[project.code])
+    with django_assert_max_num_queries(9):
+        response = client.get(url)
+    assert response.context["form"].fields["code"].disabled
+    data = project_data(code="99999999-1", fiscal_year="2599", unit=project.unit_id, version=project.version)
+    assert client.post(url, data).status_code == 302
+    project.refresh_from_db()
+    assert (project.code, project.fiscal_year, project.name, project.version) == (
+        "24000000-9999",
+        2564,
+        "โครงการฝึกอาชีพผู้สูงอายุ",
+        2,
+    )
+    assert "ฝึกอาชีพ" in project.search_text
+
+
+def steps_data(version, *rows, initial=0):
+    data = {"version": version, "steps-TOTAL_FORMS": str(len(rows)), "steps-INITIAL_FORMS": str(initial)}
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"steps-{i}-{key}"] = value
+    return data
+
+
+def step(number, name, weight, start, end, **extra):
+    return {"number": str(number), "name": name, "weight": weight, "start": start, "end": end, **extra}
+
+
+def test_it_saves_steps_with_thai_dates_and_warns_when_weights_miss_100(client, staff, project):
+    login(client, staff)
+    url = reverse("projects:steps", args=[project.code])
+    data = steps_data(
+        1,
+        step(1, "วางแผน", "20", "01/10/2563", "01/10/2563"),
+        step(2, "ดำเนินการ", "50", "01/11/2563", "31/03/2564"),
+    )
+    response = client.post(url, data, follow=True)
+    page = response.content.decode()
+    assert "บันทึกแผนการดำเนินงานเรียบร้อยแล้ว" in page
+    assert "น้ำหนักของทุกขั้นตอนรวมกันได้ 70% (ไม่ครบ 100%) กรุณาตรวจสอบ" in page
+    assert list(project.steps.values_list("number", "weight", "end")) == [
+        (1, Decimal("20"), date(2020, 10, 1)),
+        (2, Decimal("50"), date(2021, 3, 31)),
+    ]
+
+
+def test_it_refuses_a_step_that_ends_before_it_starts(client, staff, project):
+    login(client, staff)
+    url = reverse("projects:steps", args=[project.code])
+    response = client.post(url, steps_data(1, step(1, "วางแผน", "20", "31/03/2564", "01/10/2563")))
+    assert "วันสิ้นสุดต้องไม่ก่อนวันเริ่มต้น" in response.content.decode()
+    assert not project.steps.exists()
+
+
+def test_it_refuses_duplicate_step_numbers(client, staff, project):
+    login(client, staff)
+    url = reverse("projects:steps", args=[project.code])
+    rows = [step(1, "ก", "20", "01/10/2563", "01/10/2563"), step(1, "ข", "20", "01/10/2563", "01/10/2563")]
+    response = client.post(url, steps_data(1, *rows))
+    assert "เลขขั้นตอนซ้ำกัน" in response.content.decode()
+    assert not project.steps.exists()
+
+
+def test_it_swaps_step_numbers_edits_and_deletes_steps(client, staff, project, django_assert_max_num_queries):
+    first = factories.make_step(project, number=1, name="ก")
+    second = factories.make_step(project, number=2, name="ข")
+    third = factories.make_step(project, number=3, name="ค")
+    login(client, staff)
+    url = reverse("projects:steps", args=[project.code])
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    rows = [
+        step(2, "ก", "20", "01/10/2563", "01/10/2563", id=first.pk),
+        step(1, "ข", "30", "01/10/2563", "01/10/2563", id=second.pk),
+        step(3, "ค", "20", "01/10/2563", "01/10/2563", id=third.pk, DELETE="on"),
+    ]
+    response = client.post(url, steps_data(project.version, *rows, initial=3))
+    assert response.status_code == 302
+    assert list(project.steps.order_by("number").values_list("number", "name", "weight")) == [
+        (1, "ข", Decimal("30")),
+        (2, "ก", Decimal("20")),
+    ]
+    assert sorted(AuditEntry.objects.values_list("model_label", "action")) == [
+        ("projects.planstep", "delete"),
+        ("projects.planstep", "update"),
+        ("projects.planstep", "update"),
+    ]
+
+
+def test_saving_steps_refreshes_the_planned_percent(client, staff, project):
+    factories.make_report(project, report_date=date(2021, 3, 31), percent="40")
+    project.refresh_progress_summary()
+    login(client, staff)
+    client.post(
+        reverse("projects:steps", args=[project.code]),
+        steps_data(1, step(1, "ทั้งหมด", "100", "01/10/2563", "31/03/2564")),
+    )
+    project.refresh_from_db()
+    assert project.planned_percent_at_latest == Decimal("100")
