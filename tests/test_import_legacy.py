@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 
 from indicators.models import Indicator
 from projects.models import AuditEntry, OrgUnit, PlanEdition, PlanNode, ProgressReport, Project
+from reports.dashboard import Period, Scope, dashboard_data
 
 DATA = Path(__file__).parent / "data" / "legacy"
 SEED_000 = DATA / "000_ce21939e2f54dfaa.txt"
@@ -349,6 +350,20 @@ def test_it_updates_from_a_newer_printout_without_duplicating_reports():
     assert "updated: progress report 1\n" in out
     update = AuditEntry.objects.get(action="update", model_label="projects.progressreport")
     assert update.changes["narrative"][1] == "บูรณาการร่วมกับสำนักงานเขต รวบรวมข้อมูลครบ 50 เขตแล้ว"
+
+
+def test_it_makes_the_cached_dashboards_of_its_fiscal_year_stale(tmp_path):
+    import_ok(SEED_000)
+    period = Period(2564, "month", 9)
+    assert dashboard_data(Scope.bma(), 2564, period).headline["average"] == Decimal("100.00")
+    corrected = tmp_path / "corrected.txt"
+    text = SEED_000.read_text(encoding="utf-8")
+    corrected.write_text(text.replace("ร้อยละ 100.00 (2021-08-30)", "ร้อยละ 90.00 (2021-08-30)"), encoding="utf-8")
+
+    out = import_ok(corrected)
+
+    assert "updated: progress report 1\n" in out
+    assert dashboard_data(Scope.bma(), 2564, period).headline["average"] == Decimal("90.00")
 
 
 def test_it_keeps_reports_the_printout_no_longer_shows():
