@@ -101,9 +101,10 @@ class Scope:
     @property
     def query(self):
         """GET parameters that select this scope on the dashboard."""
-        return (
-            {"group": self.group} if self.kind == "group" else {"unit": self.unit.code} if self.kind == "unit" else {}
-        )
+        if self.kind == "unit":
+            return {"unit": self.unit.code}
+        # An empty group names the whole BMA explicitly (no parameter at all means "my unit").
+        return {"group": self.group}
 
     @property
     def list_query(self):
@@ -455,7 +456,7 @@ def most_behind_projects(projects, ref_date):
     gap = ExpressionWrapper(
         F("planned_percent_at_latest") - F("latest_percent"), output_field=DecimalField(max_digits=6, decimal_places=2)
     )
-    return list(
+    rows = list(
         projects.filter(latest_report_date__isnull=False, planned_percent_at_latest__isnull=False)
         .with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
         .annotate(gap=gap)
@@ -474,6 +475,9 @@ def most_behind_projects(projects, ref_date):
             "schedule_status",
         )[:BEHIND_LIMIT]
     )
+    for row in rows:
+        row["gap"] = _round(row["gap"])  # SQLite hands back the difference as a float
+    return rows
 
 
 def units_trailing(projects):

@@ -182,6 +182,13 @@ def _layout(**extra):
     return layout
 
 
+def _short_labels(labels, limit=24):
+    """Unit names cut to fit beside a bar on a phone (the table beside the chart has them in
+    full); a cut that would make two names alike keeps them whole, as the axis merges equal names."""
+    short = [label if len(label) <= limit else label[: limit - 1] + "…" for label in labels]
+    return [s if short.count(s) == 1 else full for s, full in zip(short, labels, strict=True)]
+
+
 def _num(value):
     return None if value is None else float(value)
 
@@ -189,7 +196,7 @@ def _num(value):
 def dashboard_charts(data, tables):
     """Plotly specifications ({data, layout}) of the four charts, by the slug of their table."""
     by_child = list(reversed(data.by_child))  # horizontal bars draw bottom-up: keep the table's order
-    child_names = [row["label"] for row in by_child]
+    child_names = _short_labels([row["label"] for row in by_child])
     dims = data.indicators_by_dimension
     dim_labels = [dimension_label(r["dimension"]) for r in dims]
     return {
@@ -208,34 +215,6 @@ def dashboard_charts(data, tables):
                 yaxis={"title": {"text": _("จำนวนโครงการ")}, "rangemode": "tozero"},
             ),
         },
-        "planned-actual": {
-            "data": [
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": child_names,
-                    "x": [_num(row["avg_planned"]) for row in by_child],
-                    "name": _("แผนเฉลี่ย"),
-                    "marker": {"color": "#90a4ae"},
-                },
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": child_names,
-                    "x": [_num(row["avg_actual"]) for row in by_child],
-                    "name": _("ผลเฉลี่ย"),
-                    "marker": {"color": "#1b5e20"},
-                },
-            ],
-            "layout": _layout(
-                barmode="group",
-                height=max(260, 110 + 44 * len(by_child)),
-                margin={"l": 10, "r": 10, "t": 10, "b": 40},
-                xaxis={"title": {"text": _("ร้อยละ")}, "range": [0, 100]},
-                yaxis={"automargin": True, "type": "category"},
-                legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-            ),
-        },
         "monthly-reporting": {
             "data": [
                 {
@@ -247,7 +226,8 @@ def dashboard_charts(data, tables):
                 }
             ],
             "layout": _layout(
-                xaxis={"type": "category"}, yaxis={"title": {"text": _("จำนวนโครงการ")}, "rangemode": "tozero"}
+                xaxis={"type": "category", "tickangle": -45},
+                yaxis={"title": {"text": _("จำนวนโครงการ")}, "rangemode": "tozero"},
             ),
         },
         "indicators-by-dimension": {
@@ -268,8 +248,39 @@ def dashboard_charts(data, tables):
             ],
             "layout": _layout(
                 barmode="stack",
+                legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
                 xaxis={"type": "category"},
                 yaxis={"title": {"text": _("จำนวนตัวชี้วัด")}, "rangemode": "tozero"},
+            ),
+        },
+        "planned-actual": {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": child_names,
+                    "x": [_num(row["avg_planned"]) for row in by_child],
+                    "name": _("แผนเฉลี่ย"),
+                    "hovertext": [row["label"] for row in by_child],
+                    "marker": {"color": "#90a4ae"},
+                },
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": child_names,
+                    "x": [_num(row["avg_actual"]) for row in by_child],
+                    "name": _("ผลเฉลี่ย"),
+                    "hovertext": [row["label"] for row in by_child],
+                    "marker": {"color": "#1b5e20"},
+                },
+            ],
+            "layout": _layout(
+                barmode="group",
+                height=max(260, 110 + 44 * len(by_child)),
+                margin={"l": 10, "r": 10, "t": 10, "b": 40},
+                xaxis={"title": {"text": _("ร้อยละ")}, "range": [0, 100]},
+                yaxis={"automargin": True, "type": "category"},
+                legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
             ),
         },
     }

@@ -97,7 +97,7 @@ def _selection(request):
 
 def _breadcrumbs(scope):
     """BMA → department or district group → … → the unit, each a link to its dashboard."""
-    crumbs = [(Scope.bma().label, {})]
+    crumbs = [(Scope.bma().label, Scope.bma().query)]
     if scope.kind == "group":
         crumbs.append((scope.label, scope.query))
     elif scope.kind == "unit":
@@ -112,7 +112,7 @@ def _breadcrumbs(scope):
 
 
 def _url(name, query):
-    query = {key: value for key, value in query.items() if value not in (None, "")}
+    query = {key: value for key, value in query.items() if value is not None}
     return reverse(name) + ("?" + urlencode(query) if query else "")
 
 
@@ -166,6 +166,7 @@ def dashboard(request):
                 "table": tables[slug],
                 "script_id": f"chart-{slug}-data",
                 "note": CHART_NOTES.get(slug),
+                "wide": slug == "planned-actual",
             }
             for slug, spec in dashboard_charts(data, tables).items()
         ],
