@@ -1,6 +1,7 @@
 from django.urls import path
 
 from projects.views import entry, pages
+from reports import views as report_views
 
 app_name = "projects"
 urlpatterns = [
@@ -17,4 +18,5 @@ urlpatterns = [
     path("<str:code>/history/", entry.project_history, name="history"),
     path("<str:code>/", pages.project_detail, name="detail"),
     path("<str:code>/print/", pages.project_print, name="print"),
+    path("<str:code>/print.pdf", report_views.project_pdf, name="print_pdf"),  # the read side owns PDFs
 ]
