@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
@@ -104,6 +105,14 @@ class PercentField(NumberField):
             raise
 
 
+def _format_limit_help(limit):
+    return _("ไม่เกิน %(limit)s ตัวอักษร") % {"limit": f"{limit:,}"}
+
+
+# Lazy: the form classes are built at import, the language is chosen per request.
+_limit_help = lazy(_format_limit_help, str)
+
+
 def text_field(label, *, limit=None, initial=None, required=False):
     """A free-text box with its length limit stated in the help text and enforced in Thai."""
     limit = limit or settings.MAX_NARRATIVE_CHARS
@@ -113,7 +122,7 @@ def text_field(label, *, limit=None, initial=None, required=False):
         initial=initial,
         max_length=limit,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("ไม่เกิน %(limit)s ตัวอักษร") % {"limit": f"{limit:,}"},
+        help_text=_limit_help(limit),
         error_messages={
             "max_length": _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร (กรอกมา %(show_value)d ตัวอักษร)"),
             "null_characters_not_allowed": _("ข้อความมีอักขระที่ใช้ไม่ได้ (NUL) กรุณาพิมพ์ใหม่"),

@@ -152,3 +152,13 @@ def test_the_edit_and_delete_urls_refuse_get_and_post_from_other_methods(staff_c
 def test_unknown_project_is_404(staff_client, db):
     assert staff_client.get(reverse("projects:progress_new", args=["24000000-0"])).status_code == 404
     assert not Project.objects.filter(code="24000000-0").exists()
+
+
+def test_the_form_speaks_english_after_the_language_switch(staff_client, project):
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = staff_client.get(new_url(project)).content.decode()
+    assert "Monthly progress report" in page
+    assert "Cumulative progress (%)" in page
+    assert "At most 5,000 characters" in page
+    response = staff_client.post(new_url(project), form_data(percent="150"))
+    assert "The percent cannot be over 100" in response.content.decode()
