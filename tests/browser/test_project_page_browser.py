@@ -43,6 +43,18 @@ def test_it_draws_the_progress_chart_with_both_series(page, live_server, reader,
     screenshot(page, f"project-page-{size}")
 
 
+@pytest.mark.parametrize(("size", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_project_list_shows_the_seed_projects(page, live_server, reader, size, viewport):
+    page.set_viewport_size(viewport)
+    login(page, live_server, "reader", PASSWORD)
+    page.goto(live_server.url + "/projects/?fiscal_year=2564")
+    assert page.locator("tr.project-row").count() == 1
+    assert page.locator("tr.project-row [data-status=complete]").is_visible()
+    assert fits_the_screen(page)
+    assert page.console_errors == []
+    screenshot(page, f"project-list-{size}")
+
+
 def test_the_print_page_fits_a_phone_and_loads_the_thai_font(page, live_server, reader):
     page.set_viewport_size(PHONE)
     login(page, live_server, "reader", PASSWORD)
@@ -50,5 +62,6 @@ def test_the_print_page_fits_a_phone_and_loads_the_thai_font(page, live_server, 
     assert page.evaluate("document.fonts.load('16px Laksaman', 'ก').then(faces => faces.map(f => f.status))") == [
         "loaded"
     ]
+    assert fits_the_screen(page)
     assert page.console_errors == []
     screenshot(page, "project-print-phone")
