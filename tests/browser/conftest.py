@@ -68,6 +68,17 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The live server shares this process's cache; a dashboard cached by an earlier test would
+    outlive that test's rows (transactional tests flush the tables, not the cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium for the whole run (per xdist worker)."""
