@@ -117,3 +117,13 @@ def conflict_rows(current, yours):
                 (field_label(label, name), display_value(label, name, stored), display_value(label, name, typed))
             )
     return rows
+
+
+def ordered_changes(model_label, changes):
+    """[(field, old, new)] in the model's field order (PostgreSQL's jsonb keeps no key order)."""
+    try:
+        names = [f.name for f in apps.get_model(model_label)._meta.get_fields()]
+    except LookupError:
+        names = []
+    position = {name: i for i, name in enumerate(names)}
+    return [(name, *changes[name]) for name in sorted(changes, key=lambda n: (position.get(n, len(names)), n))]

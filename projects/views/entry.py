@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from bma_tracker import thaidate
 from projects import access, services
-from projects.audit import EditConflict, conflict_rows, display_value, field_label
+from projects.audit import EditConflict, conflict_rows, display_value, field_label, ordered_changes
 from projects.forms import EvaluationForm, PlanStepFormSet, ProgressReportForm, ProjectForm, VersionForm
 from projects.models import AuditEntry, Project, ProjectEvaluation
 
@@ -282,7 +282,7 @@ def project_history(request, code):
                 display_value(entry.model_label, name, old),
                 display_value(entry.model_label, name, new),
             )
-            for name, (old, new) in entry.changes.items()
+            for name, old, new in ordered_changes(entry.model_label, entry.changes)
         ]
         entry.restorable = (
             entry.model_label == report_label
