@@ -268,3 +268,15 @@ def test_it_inserts_in_bulk(db, django_assert_max_num_queries):
     # not one or more per project: 40 projects with ~250 reports and steps.
     with django_assert_max_num_queries(60):
         seed()
+
+
+@pytest.mark.django_db
+def test_users_only_resets_the_demo_passwords_and_creates_no_projects():
+    out = StringIO()
+    call_command("seed_demo", users_only=True, password="first-pass-123", stdout=out)
+    call_command("seed_demo", users_only=True, password="second-pass-456", stdout=out)
+    assert not Project.objects.exists()
+    staff = User.objects.get(username="demo-staff")
+    assert staff.check_password("second-pass-456")
+    assert staff.unit.code == "24000000"
+    assert "demo-planner" in out.getvalue()

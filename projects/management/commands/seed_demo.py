@@ -32,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="password of the demo users (default: a random one, printed)")
         parser.add_argument("--reset", action="store_true", help="delete existing demo projects and indicators first")
         parser.add_argument(
+            "--users-only",
+            action="store_true",
+            help="only (re)create the demo users and set their password; leave the data as it is (make run)",
+        )
+        parser.add_argument(
             "--seeds-dir",
             default=str(settings.BASE_DIR.parent / "shared" / "seeds"),
             help="directory of the legacy seed pages (skipped with a notice when missing)",
@@ -47,6 +52,12 @@ class Command(BaseCommand):
         password = options["password"] or secrets.token_urlsafe(9)
         fiscal_years = demo.demo_fiscal_years(years=options["years"], today=today)
         started = time.monotonic()
+
+        if options["users_only"]:
+            with transaction.atomic():
+                users = demo.users_ensure(password=password, units=demo.units_ensure())
+            self.print_logins(users, password)
+            return
 
         with transaction.atomic():
             if demo.demo_projects().exists():
@@ -81,6 +92,9 @@ class Command(BaseCommand):
                 f"{c.indicator_quarters} indicator quarters."
             )
         )
+        self.print_logins(users, password)
+
+    def print_logins(self, users, password):
         self.stdout.write(f"Logins (password: {password}):")
         for user, unit in users:
             self.stdout.write(f"  {user.username:<14} {user.get_role_display()} — {unit.name} ({unit.code})")
