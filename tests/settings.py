@@ -10,3 +10,4 @@ from bma_tracker.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 ALLOWED_HOSTS = ["*"]
+WHITENOISE_AUTOREFRESH = True  # serve static/ directly; tests never run collectstatic
