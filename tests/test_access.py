@@ -135,3 +135,27 @@ def test_staff_can_only_choose_units_of_their_own_subtree(client, staff, social_
     assert response.status_code == 200
     assert "เลือกตัวเลือกที่ถูกต้อง" in response.content.decode()
     assert not district_office.projects.exists()
+
+
+def test_the_planning_office_group_manages_units_and_the_plan_not_users(db):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="planning office")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"add_orgunit", "change_orgunit", "change_planedition", "add_plannode", "view_user"} <= codenames
+    assert "change_user" not in codenames
+
+
+def test_a_planner_in_the_group_reaches_the_unit_admin_but_not_the_user_change_form(client, planner):
+    from django.contrib.auth.models import Group
+
+    planner.is_staff = True
+    planner.save()
+    planner.groups.add(Group.objects.get(name="planning office"))
+    client.force_login(planner)
+    assert client.get("/admin/projects/orgunit/add/").status_code == 200
+    assert client.get("/admin/projects/plannode/").status_code == 200
+    response = client.post(f"/admin/projects/user/{planner.pk}/change/", {"is_superuser": "on"})
+    assert response.status_code == 403
+    planner.refresh_from_db()
+    assert not planner.is_superuser
