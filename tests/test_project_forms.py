@@ -175,3 +175,34 @@ def test_saving_steps_refreshes_the_planned_percent(client, staff, project):
     )
     project.refresh_from_db()
     assert project.planned_percent_at_latest == Decimal("100")
+
+
+# Every entry page's GET, pinned: session + user + the object + what its form lists.
+FORM_QUERY_COUNTS = [
+    ("staff", "projects:progress_new", lambda p, r, i: [p.code], 4),
+    ("staff", "projects:progress_edit", lambda p, r, i: [p.code, r.pk], 5),
+    ("staff", "projects:progress_delete", lambda p, r, i: [p.code, r.pk], 5),
+    ("staff", "projects:new", lambda p, r, i: [], 6),
+    ("staff", "projects:edit", lambda p, r, i: [p.code], 9),
+    ("staff", "projects:steps", lambda p, r, i: [p.code], 5),
+    ("staff", "projects:history", lambda p, r, i: [p.code], 6),
+    ("planner", "projects:evaluate", lambda p, r, i: [p.code, 1], 5),
+    ("staff", "indicators:result_edit", lambda p, r, i: [i.code, i.fiscal_year, 1], 5),
+    ("planner", "indicators:evaluate", lambda p, r, i: [i.code, i.fiscal_year, 1], 5),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "args", "queries"), FORM_QUERY_COUNTS, ids=[row[1] for row in FORM_QUERY_COUNTS]
+)
+def test_entry_pages_query_counts_are_pinned(
+    client, request, project, social_dept, who, name, args, queries, django_assert_max_num_queries
+):
+    report = factories.make_report(project)
+    indicator = factories.make_indicator(unit=social_dept)
+    for n in range(5):
+        factories.make_step(project, number=n + 1)
+    client.force_login(request.getfixturevalue(who))
+    url = reverse(name, args=args(project, report, indicator))
+    with django_assert_max_num_queries(queries):
+        assert client.get(url).status_code == 200
