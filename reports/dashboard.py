@@ -243,11 +243,18 @@ def invalidate_for_indicator(indicator):
     invalidate_fiscal_year(indicator.fiscal_year)
 
 
+def cache_key(scope, fiscal_year, period, *, today=None):
+    """The key of everything cached for one dashboard: it changes with a save in the fiscal
+    year (the version) and with the day the schedule is judged on."""
+    ref_date = schedule_ref_date(fiscal_year, today)
+    return f"dashboard:{_version(fiscal_year)}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
+
+
 def dashboard_data(scope, fiscal_year, period, *, today=None):
     """Every figure, chart series and table of the dashboard, cached per (scope, fiscal year,
     period) until a save in that fiscal year (or the day changes the schedule reference)."""
     ref_date = schedule_ref_date(fiscal_year, today)
-    key = f"dashboard:{_version(fiscal_year)}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
+    key = cache_key(scope, fiscal_year, period, today=today)
     data = cache.get(key)
     if data is None:
         data = compute_dashboard(scope, fiscal_year, period, ref_date=ref_date)

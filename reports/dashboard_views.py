@@ -6,16 +6,30 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from bma_tracker import thaidate
 from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from reports import exports
-from reports.dashboard import AVERAGE_RULE, INDICATOR_RULE, PLANNED_RULE, Period, Scope, dashboard_data
+from reports.dashboard import (
+    AVERAGE_RULE,
+    CACHE_TIMEOUT,
+    INDICATOR_RULE,
+    PLANNED_RULE,
+    Period,
+    Scope,
+    cache_key,
+    dashboard_data,
+)
 from reports.dashboard_tables import dashboard_charts, dashboard_tables
 
 CHART_NOTES = {
@@ -112,52 +126,80 @@ def _breadcrumbs(scope):
 
 
 def _url(name, query):
+    return _with_query(reverse(name), query)
+
+
+def _with_query(base, query):
     query = {key: value for key, value in query.items() if value is not None}
-    return reverse(name) + ("?" + urlencode(query) if query else "")
+    return base + ("?" + urlencode(query) if query else "")
+
+
+# Rows shown on the page; the Excel and CSV downloads have them all.
+PAGE_ROWS = 30
 
 
 @login_required
 @require_GET
 def dashboard(request):
     scope, fiscal_year, period, errors = _selection(request)
+    # The content is the same for everyone who asks for this selection: rendered once per
+    # cached figure set and language (the user's name and CSRF token stay outside it, in base.html).
+    key = f"{cache_key(scope, fiscal_year, period)}:html:{get_language()}"
+    body = cache.get(key)
+    if body is None:
+        context = _body_context(scope, fiscal_year, period)
+        body = mark_safe(render_to_string("reports/_dash_body.html", context))
+        cache.set(key, str(body), CACHE_TIMEOUT)
+    context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors, "body": mark_safe(body)}
+    return render(request, "reports/dashboard.html", context)
+
+
+def _body_context(scope, fiscal_year, period):
     data = dashboard_data(scope, fiscal_year, period)
     selection = {"fy": fiscal_year, "period": period.value}
     list_base = {"fiscal_year": fiscal_year, **scope.list_query}
-    years = set(Project.objects.order_by().values_list("fiscal_year", flat=True).distinct())
-    years |= {thaidate.fiscal_year(date.today()), fiscal_year}
+    # Years on offer: from the first to the last year with projects (Min/Max read the index).
+    span = Project.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
+    this_year = thaidate.fiscal_year(date.today())
+    years = set(range(span["first"] or this_year, (span["last"] or this_year) + 1)) | {this_year, fiscal_year}
     tables = dashboard_tables(data, scope=scope, period=period)
+    export_url, dashboard_url, list_url = (
+        reverse("dashboard:export"),
+        reverse("dashboard:index"),
+        reverse("projects:list"),
+    )
     for table in tables.values():
-        table.csv_url = _url("dashboard:export", {**selection, **scope.query, "table": table.slug, "format": "csv"})
-        table.xlsx_url = _url("dashboard:export", {**selection, **scope.query, "table": table.slug, "format": "xlsx"})
+        query = {**selection, **scope.query, "table": table.slug}
+        table.csv_url = _with_query(export_url, {**query, "format": "csv"})
+        table.xlsx_url = _with_query(export_url, {**query, "format": "xlsx"})
 
     def unit_links(code):
         return {
-            "dashboard_url": _url("dashboard:index", {**selection, "unit": code}),
-            "list_url": _url("projects:list", {"fiscal_year": fiscal_year, "unit": code}),
+            "dashboard_url": _with_query(dashboard_url, {**selection, "unit": code}),
+            "list_url": _with_query(list_url, {"fiscal_year": fiscal_year, "unit": code}),
         }
 
-    context = {
+    return {
         "data": data,
         "scope": scope,
         "period": period,
         "fiscal_year": fiscal_year,
-        "errors": errors,
         "years": sorted(years, reverse=True),
         "periods": Period.choices(fiscal_year),
         "groups": DistrictGroup.choices,
         "breadcrumbs": [
-            (label, _url("dashboard:index", {**selection, **query})) for label, query in _breadcrumbs(scope)
+            (label, _with_query(dashboard_url, {**selection, **query})) for label, query in _breadcrumbs(scope)
         ],
         "scope_query": scope.query,
         "children": [
             {
                 **row,
-                "dashboard_url": _url("dashboard:index", {**selection, **row["query"]}) if row["query"] else None,
-                "list_url": _url("projects:list", {"fiscal_year": fiscal_year, **row["list_query"]}),
+                "dashboard_url": _with_query(dashboard_url, {**selection, **row["query"]}) if row["query"] else None,
+                "list_url": _with_query(list_url, {"fiscal_year": fiscal_year, **row["list_query"]}),
             }
             for row in data.by_child
         ],
-        "list_url": _url("projects:list", list_base),
+        "list_url": _with_query(list_url, list_base),
         "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
         "charts": [
             {
@@ -176,7 +218,7 @@ def dashboard(request):
                 "label": status.label,
                 "badge": status.badge,
                 "count": data.headline[status.value],
-                "url": _url("projects:list", {**list_base, "status": status.value}),
+                "url": _with_query(list_url, {**list_base, "status": status.value}),
             }
             for status in (
                 ScheduleStatus.ON_TRACK,
@@ -185,11 +227,12 @@ def dashboard(request):
                 ScheduleStatus.NO_REPORT,
             )
         ],
-        "units_trailing": [{**row, **unit_links(row["code"])} for row in data.units_trailing],
-        "unreported": [{**row, **unit_links(row["code"])} for row in data.unreported_units],
+        "units_trailing": [{**row, **unit_links(row["code"])} for row in data.units_trailing[:PAGE_ROWS]],
+        "units_trailing_more": max(0, len(data.units_trailing) - PAGE_ROWS),
+        "unreported": [{**row, **unit_links(row["code"])} for row in data.unreported_units[: PAGE_ROWS * 2]],
+        "unreported_more": max(0, len(data.unreported_units) - PAGE_ROWS * 2),
         "planned_rule": PLANNED_RULE,
     }
-    return render(request, "reports/dashboard.html", context)
 
 
 @login_required

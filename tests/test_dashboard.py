@@ -362,12 +362,12 @@ def test_the_page_query_count_is_pinned(db, client, n, fy, django_assert_num_que
     dept = _bulk_dataset(n, fy)
     director = factories.make_user("dash-director", unit=dept, role=User.Role.DIRECTOR)
     login(client, director)
-    # session, user, the scope's unit, fiscal-year choices, and the figures
+    # session, user, their unit (the scope), the fiscal-year span, and the figures
     with django_assert_num_queries(4 + DATA_QUERIES - 1):
         response = client.get(reverse("dashboard:index"))
     assert response.status_code == 200
-    # cached: the figures cost nothing
-    with django_assert_num_queries(4):
+    # cached: the figures and the content they render cost nothing (session, user, their unit)
+    with django_assert_num_queries(3):
         client.get(reverse("dashboard:index"))
 
 

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.cache import cache
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection
 from django.db.models import Count
@@ -38,6 +39,7 @@ class Operation:
     name: str
     url: str
     username: str | None  # None: anonymous
+    clear_cache: bool = False  # empty Django's cache before each request (untimed): the uncached cost
 
 
 def operations():
@@ -55,22 +57,30 @@ def operations():
         ops.append(Operation(f"project page (busiest, {busiest.n} reports)", busiest.get_absolute_url(), "demo-staff"))
     ops += [
         Operation("project list (unfiltered, current FY)", "/projects/", "demo-planner"),
-        Operation(f"project list (unit {social.code} + sub-units)", f"/projects/?unit={social.pk}", "demo-staff"),
+        Operation(f"project list (unit {social.code} + sub-units)", f"/projects/?unit={social.code}", "demo-staff"),
         Operation("project PDF (seed 24000000-3029)", "/projects/24000000-3029/print.pdf", "demo-staff"),
+        Operation("dashboard (whole BMA, uncached)", "/dashboard/", "demo-planner", clear_cache=True),
+        Operation("dashboard (whole BMA, cached)", "/dashboard/", "demo-planner"),
+        Operation(
+            f"dashboard (unit {social.code}, uncached)", f"/dashboard/?unit={social.code}", "demo-director", True
+        ),
     ]
     return ops
 
 
-def _time(client, url, iterations, warmup):
+def _time(client, url, iterations, warmup, before=lambda: None):
     for _ in range(warmup):
+        before()
         response = client.get(url)
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
     timings = []
     for _ in range(iterations):
+        before()
         start = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
+    before()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     timings.sort()
@@ -119,5 +129,6 @@ class Command(BaseCommand):
                         client.force_login(User.objects.get(username=op.username))
                 slow = ".pdf" in op.url
                 iterations = options["slow_iterations"] if slow else options["iterations"]
-                p50, p95, queries = _time(client, op.url, iterations, warmup=2 if slow else 10)
+                before = cache.clear if op.clear_cache else (lambda: None)
+                p50, p95, queries = _time(client, op.url, iterations, warmup=2 if slow else 10, before=before)
                 self.stdout.write(f"{op.name}: p50={p50:.1f} ms p95={p95:.1f} ms queries={queries}")
