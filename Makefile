@@ -67,6 +67,7 @@ format: deps ## ruff: fix imports and format
 
 bench: deps ## Time the main pages at BMA scale (5,000 projects x 5 years) on DATABASE_URL
 	$(PY) manage.py migrate -v0
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py bench --ensure-dataset
 
 import-seeds: deps ## Import the three legacy printouts from ../shared/seeds

@@ -8,7 +8,7 @@ from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Max, Min, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
@@ -47,9 +47,11 @@ def sort_ordering(sort):
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
     field = SORT_FIELDS[key]
+    if key == "code":  # never null: a plain order, so the (fiscal_year, code) index serves it
+        return ("-code",) if descending else ("code",)
     expression = thai_order(field) if key in ("name", "unit") else F(field)
     primary = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
-    return (primary,) if key == "code" else (primary, F("code").asc())
+    return (primary, F("code").asc())
 
 
 CHOICE_ERROR = _("ค่าที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ")
@@ -104,9 +106,12 @@ class ProjectFilterForm(forms.Form):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        years = set(Project.objects.order_by().values_list("fiscal_year", flat=True).distinct())
-        years.add(current_fiscal_year())
-        self.fields["fiscal_year"].choices = [(year, str(year)) for year in sorted(years, reverse=True)]
+        # Every year from the first on record to the current one: two index lookups, where a
+        # DISTINCT over all projects would scan the table.
+        bounds = Project.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
+        last = max(bounds["last"] or 0, current_fiscal_year())
+        first = bounds["first"] or last
+        self.fields["fiscal_year"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"

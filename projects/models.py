@@ -217,21 +217,25 @@ class Project(models.Model):
         verbose_name = _("โครงการ")
         verbose_name_plural = _("โครงการ")
         ordering = ["-fiscal_year", "code"]
-        indexes = [models.Index(fields=["unit", "fiscal_year"])]
+        indexes = [
+            models.Index(fields=["unit", "fiscal_year"]),
+            # The list's default view: one fiscal year, sorted by code.
+            models.Index(fields=["fiscal_year", "code"]),
+        ]
 
     def __str__(self):
         return f"{self.name} : {self.code}"
+
+    def save(self, *args, **kwargs):
+        # Derived, denormalised search key: kept in step with the fields it is computed from.
+        self.refresh_search_text()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.code])
 
     def refresh_search_text(self):
         self.search_text = search_key(f"{self.code} {self.name}")
-
-    def save(self, *args, **kwargs):
-        # Derived, denormalised search key: kept in step with the fields it is computed from.
-        self.refresh_search_text()
-        super().save(*args, **kwargs)
 
     @property
     def fiscal_year_range(self):

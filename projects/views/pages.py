@@ -15,10 +15,23 @@ def home(request):
     return redirect("projects:list")
 
 
+LIST_COLUMNS = (
+    "code",
+    "name",
+    "fiscal_year",
+    "latest_percent",
+    "latest_report_date",
+    "planned_percent_at_latest",
+    "unit__code",
+    "unit__name",
+)
+
+
 @login_required
 def project_list(request):
     form = ProjectFilterForm(request.GET)
-    projects = form.filter(Project.objects.select_related("unit"))
+    # Only the columns a row shows: the long texts (rationale, objectives…) stay in the database.
+    projects = form.filter(Project.objects.select_related("unit").only(*LIST_COLUMNS))
     page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     for project in page:
         project.status = ScheduleStatus(project.schedule_status)
