@@ -7,11 +7,20 @@ quarter 1 is October–December.
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bma_tracker.text import to_arabic_digits, to_thai_digits
 
 BE_OFFSET = 543
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+
+def today():
+    """Today in Bangkok, whatever the server's clock zone: the BMA's day decides the month a
+    report belongs to and the current fiscal year."""
+    return datetime.now(BANGKOK).date()
+
 
 MONTHS_FULL = (
     "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",

@@ -4,8 +4,6 @@ Invalid values never break the list: the form reports them in Thai and the list 
 the values that were valid.
 """
 
-from datetime import date
-
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, F, Max, Min, OuterRef, Q
@@ -58,7 +56,7 @@ CHOICE_ERROR = _("ค่าที่เลือกไม่ถูกต้อ�
 
 
 def current_fiscal_year():
-    return thaidate.fiscal_year(date.today())
+    return thaidate.fiscal_year(thaidate.today())
 
 
 class ProjectFilterForm(forms.Form):

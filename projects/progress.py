@@ -6,7 +6,7 @@ project_page_context(); none of them recomputes anything.
 
 import re
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,7 +29,7 @@ SERIES_PLANNED = gettext_lazy("แผน")
 
 def schedule_ref_date(fiscal_year, today=None):
     """The day a project's schedule is judged on: today, or the last day of a closed fiscal year."""
-    today = today or date.today()
+    today = today or thaidate.today()
     return min(today, thaidate.fiscal_year_range(fiscal_year)[1])
 
 
@@ -56,7 +56,7 @@ def project_page_context(project, *, today=None):
     """Everything the project page and its print/PDF variants show, computed once."""
     from projects.quality import project_quality_notes
 
-    today = today or date.today()
+    today = today or thaidate.today()
     prefetch_page(project)
     reports = project.live_reports
     steps = list(project.steps.all())

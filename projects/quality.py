@@ -3,7 +3,6 @@ the people who can fix them see them. Nothing here changes the data (DOMAIN.md, 
 """
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ class Note:
 def project_quality_notes(project, *, today=None):
     """Every data-quality note for a project, in page order. Uses the page's prefetched data
     when present (projects.progress.prefetch_page), so it adds no queries to the page."""
-    today = today or date.today()
+    today = today or thaidate.today()
     reports = getattr(project, "live_reports", None)
     if reports is None:
         reports = list(project.reports.live().newest_first())

@@ -4,7 +4,6 @@ book and the Excel export) render it.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
@@ -63,7 +62,7 @@ def indicator_report_data(indicator, quarter, *, today=None):
             )
         )
     alignment = plan_alignment(indicator.plan_node)
-    printed_on = today or date.today()
+    printed_on = today or thaidate.today()
     return {
         "indicator": indicator,
         "fiscal_year": indicator.fiscal_year,

@@ -296,3 +296,9 @@ def test_its_template_filters_show_an_aware_datetime_on_its_bangkok_day():
     assert render("{{ v|thai_date }} {{ v|thai_date_medium }}", v=moment) == "30/08/2564 30 ส.ค. 2564"
     new_year_utc = datetime(2023, 12, 31, 18, 0, tzinfo=UTC)  # 1 Jan 2024 01:00 in Bangkok
     assert render("{{ v|be_year }}", v=new_year_utc) == "2567"
+
+
+def test_today_is_the_bangkok_day_whatever_the_server_zone():
+    from datetime import datetime, timezone
+
+    assert thaidate.today() == datetime.now(timezone.utc).astimezone(thaidate.BANGKOK).date()

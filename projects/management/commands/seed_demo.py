@@ -8,6 +8,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from bma_tracker import thaidate
 from projects import demo
 
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["projects"] < 0 or options["years"] < 1:
             raise CommandError("--projects must be 0 or more and --years 1 or more")
-        today = options["today"] or date.today()
+        today = options["today"] or thaidate.today()
         password = options["password"] or secrets.token_urlsafe(9)
         fiscal_years = demo.demo_fiscal_years(years=options["years"], today=today)
         started = time.monotonic()
