@@ -30,13 +30,11 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -45,7 +43,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Left
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import Indicator
 from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, ScheduleStatus
 from projects.progress import schedule_ref_date
 
@@ -286,21 +284,25 @@ class Dashboard:
 def compute_dashboard(scope, fiscal_year, period, *, ref_date):
     projects = scope.projects(fiscal_year)
     start, end = period.range
+    head = headline(projects, ref_date)
+    trailing, units = units_trailing(scope, projects)
+    add_responsible_persons(units, projects)
+    reporting, reporting_subtree = units_reporting(projects, start, end)
     return Dashboard(
         scope_key=scope.key,
         fiscal_year=fiscal_year,
         period_value=period.value,
         ref_date=ref_date,
-        headline=headline(projects, ref_date),
-        histogram=progress_histogram(projects),
+        headline=head,
+        histogram=progress_histogram(head),
         by_child=planned_actual_by_child(scope, projects),
         monthly=reporting_by_month(projects, fiscal_year),
         indicators=(ind := indicator_counts(scope.indicators(fiscal_year), period.quarter))["total"],
         indicators_by_dimension=ind["by_dimension"],
         behind_projects=most_behind_projects(projects, ref_date),
-        units_trailing=units_trailing(projects),
-        unreported_units=unreported_units(scope, fiscal_year, start, end),
-        districts=district_reporting(scope, fiscal_year, start, end) if scope.kind != "unit" else None,
+        units_trailing=trailing,
+        unreported_units=unreported_units(units, reporting),
+        districts=district_reporting(units, reporting_subtree) if scope.kind != "unit" else None,
     )
 
 
@@ -309,25 +311,27 @@ def _percent(expr):
 
 
 def headline(projects, ref_date):
-    """Number of projects, average progress (no report = 0) and counts per schedule status: one query."""
+    """Number of projects, average progress (no report = 0), counts per schedule status and per
+    10-point band of progress (for the histogram): one query."""
     statuses = {s.value: Count("pk", filter=Q(schedule_status=s.value)) for s in ScheduleStatus}
-    row = projects.with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN).aggregate(
-        total=Count("pk"), average=Avg(_percent(F("latest_percent"))), **statuses
+    bands = {}
+    for low, high in HISTOGRAM_BINS:
+        band = Q(pct__gte=low) & (Q(pct__lt=high) if high < 100 else Q(pct__lte=100))
+        bands[f"band_{low}"] = Count("pk", filter=band)
+    row = (
+        projects.with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
+        .annotate(pct=_percent(F("latest_percent")))
+        .aggregate(total=Count("pk"), average=Avg("pct"), **statuses, **bands)
     )
     row["average"] = _round(row["average"]) if row["total"] else ZERO
     return row
 
 
-def progress_histogram(projects):
-    """Projects per 10-point band of latest progress (no report = 0; 100 falls in 90–100): one query."""
-    value = _percent(F("latest_percent"))
-    counts = {}
-    for low, high in HISTOGRAM_BINS:
-        band = Q(pct__gte=low) & (Q(pct__lt=high) if high < 100 else Q(pct__lte=100))
-        counts[f"b{low}"] = Count("pk", filter=band)
-    row = projects.annotate(pct=value).aggregate(**counts)
+def progress_histogram(headline_row):
+    """Projects per 10-point band of latest progress (no report = 0; 100 falls in 90–100)."""
     return [
-        {"label": f"{low}–{high}", "low": low, "high": high, "count": row[f"b{low}"]} for low, high in HISTOGRAM_BINS
+        {"label": f"{low}–{high}", "low": low, "high": high, "count": headline_row[f"band_{low}"]}
+        for low, high in HISTOGRAM_BINS
     ]
 
 
@@ -420,17 +424,19 @@ def reporting_by_month(projects, fiscal_year):
 
 def indicator_counts(indicators, quarter):
     """Met / not met / not reported / no target for a quarter, in total and per plan dimension: one query."""
-    result = IndicatorQuarter.objects.filter(indicator=OuterRef("pk"), quarter=quarter, result__isnull=False)
     code = F("plan_node__code")
     dimension = Case(
         When(plan_node__isnull=True, then=Value(NO_DIMENSION)),
         When(plan_node__code__contains=".", then=Left(code, StrIndex(code, Value(".")) - 1)),
         default=code,
     )
-    value = Subquery(result.values("result")[:1])
     met = Q(lower_is_better=True, q_result__lte=F("target")) | Q(lower_is_better=False, q_result__gte=F("target"))
     rows = (
-        indicators.annotate(q_result=value, dimension=dimension)
+        indicators.annotate(
+            this_quarter=FilteredRelation("quarters", condition=Q(quarters__quarter=quarter)),
+            q_result=F("this_quarter__result"),
+            dimension=dimension,
+        )
         .order_by()
         .values("dimension")
         .annotate(
@@ -487,71 +493,77 @@ def most_behind_projects(projects, ref_date):
     return rows
 
 
-def units_trailing(projects):
-    """Every unit owning projects in the scope, ranked by how far its average actual trails its
-    average planned (reported projects only): two queries."""
+def units_trailing(scope, projects):
+    """(Every unit owning projects in the scope, ranked by how far its average actual trails its
+    average planned (reported projects only); the same units and every district office of the
+    scope, by kind, group and code, for the reporting panels): two queries."""
     rows = [_averages(row) for row in projects.order_by().values("unit_id").annotate(**_gap_sums())]
-    units = OrgUnit.objects.in_bulk([row["unit_id"] for row in rows])
-    for row in rows:
-        unit = units[row["unit_id"]]
-        row.update(
-            code=unit.code, label=unit.name, kind=unit.get_kind_display(), group=unit.get_district_group_display()
-        )
-    rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["code"]))
-    return rows
-
-
-def _reported_in(start, end, fiscal_year, unit_ref):
-    return ProgressReport.objects.live().filter(
-        unit_ref, project__fiscal_year=fiscal_year, report_date__range=(start, end)
-    )
-
-
-def unreported_units(scope, fiscal_year, start, end):
-    """Units with projects in the fiscal year but no live report dated in the period, and
-    district offices with no report at all, with their projects' responsible persons: two queries."""
-    reported = _reported_in(start, end, fiscal_year, Q(project__unit=OuterRef("pk")))
+    per_unit = {row["unit_id"]: row for row in rows}
     units = list(
         scope.units()
-        .annotate(
-            n_projects=Count("projects", filter=Q(projects__fiscal_year=fiscal_year)),
-            last_report=Max("projects__latest_report_date", filter=Q(projects__fiscal_year=fiscal_year)),
-            reported=Exists(reported),
-        )
-        .filter(Q(n_projects__gt=0) | Q(kind=OrgUnit.Kind.DISTRICT), reported=False)
+        .filter(Q(pk__in=list(per_unit)) | Q(kind=OrgUnit.Kind.DISTRICT))
         .order_by("kind", "district_group", "code")
-        .values("pk", "code", "name", "kind", "district_group", "n_projects", "last_report")
+        .values("pk", "code", "name", "kind", "district_group")
     )
+    kinds, groups = dict(OrgUnit.Kind.choices), dict(DistrictGroup.choices)
+    for unit in units:
+        row = per_unit.get(unit["pk"], {})
+        unit.update(
+            kind_label=str(kinds.get(unit["kind"], "")),
+            group_label=str(groups.get(unit["district_group"], "")),
+            n_projects=row.get("n_projects", 0),
+            last_report=row.get("last_report"),
+        )
+        if row:
+            row.update(code=unit["code"], label=unit["name"], kind=unit["kind_label"], group=unit["group_label"])
+    rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["code"]))
+    return rows, units
+
+
+def units_reporting(projects, start, end):
+    """(ids of units with a live report dated in the period on a project of the fiscal year,
+    the same plus their parents and grandparents): one query over the period's reports."""
+    rows = (
+        ProgressReport.objects.live()
+        .filter(project__in=projects.values("pk"), report_date__range=(start, end))
+        .order_by()
+        .values_list("project__unit_id", "project__unit__parent_id", "project__unit__parent__parent_id")
+        .distinct()
+    )
+    direct, subtree = set(), set()
+    for unit_id, parent_id, grandparent_id in rows:
+        direct.add(unit_id)
+        subtree.update((unit_id, parent_id, grandparent_id))
+    return direct, subtree
+
+
+def unreported_units(units, reporting):
+    """Units with projects in the fiscal year but no live report dated in the period, and
+    district offices with no report at all."""
+    return [
+        unit for unit in units if unit["pk"] not in reporting and (unit["n_projects"] or unit["kind"] == "district")
+    ]
+
+
+def add_responsible_persons(units, projects):
+    """Each unit's projects' responsible persons (distinct, sorted): one query."""
     persons = {}
     for unit_id, person in (
-        Project.objects.filter(fiscal_year=fiscal_year, unit__in=[u["pk"] for u in units])
-        .exclude(responsible_person="")
+        projects.exclude(responsible_person="")
         .order_by("unit_id", "responsible_person")
         .values_list("unit_id", "responsible_person")
         .distinct()
     ):
         persons.setdefault(unit_id, []).append(person)
-    kinds, groups = dict(OrgUnit.Kind.choices), dict(DistrictGroup.choices)
     for unit in units:
         unit["persons"] = persons.get(unit["pk"], [])
-        unit["kind_label"] = str(kinds.get(unit["kind"], ""))
-        unit["group_label"] = str(groups.get(unit["district_group"], ""))
     return units
 
 
-def district_reporting(scope, fiscal_year, start, end):
-    """How many district offices in the scope have a live report dated in the period on any
-    project of theirs (their sub-units' included): one query."""
-    unit_ref = (
-        Q(project__unit=OuterRef("pk"))
-        | Q(project__unit__parent=OuterRef("pk"))
-        | Q(project__unit__parent__parent=OuterRef("pk"))
-    )
-    offices = scope.units().filter(kind=OrgUnit.Kind.DISTRICT)
-    # The Exists goes straight into the filter: an annotated Exists is dropped from the subquery
-    # Django wraps an aggregate over annotations in, and the count silently becomes 0.
-    row = offices.aggregate(
-        total=Count("pk"), reported=Count("pk", filter=Exists(_reported_in(start, end, fiscal_year, unit_ref)))
-    )
-    row["share"] = _round(Decimal(row["reported"]) * 100 / row["total"]) if row["total"] else None
-    return row
+def district_reporting(units, reporting_subtree):
+    """How many of the district offices among the units have a live report dated in the period
+    on a project of theirs (their sub-units' included)."""
+    offices = [unit for unit in units if unit["kind"] == OrgUnit.Kind.DISTRICT]
+    reported = sum(1 for unit in offices if unit["pk"] in reporting_subtree)
+    share = _round(Decimal(reported) * 100 / len(offices)) if offices else None
+    return {"total": len(offices), "reported": reported, "share": share}
