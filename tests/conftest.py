@@ -3,9 +3,19 @@ another unit (a district office), a director of the owning unit, a planning offi
 and anonymous (the plain `client`)."""
 
 import pytest
+from django.utils import translation
 
 from projects.models import OrgUnit, User
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def thai_by_default():
+    """Every test starts in Thai. LocaleMiddleware activates a request's language on the
+    thread and leaves it there, so a test that browsed in English would leak into the next."""
+    translation.activate("th")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
