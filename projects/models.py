@@ -348,7 +348,13 @@ class ProgressReport(models.Model):
         verbose_name = _("รายงานความคืบหน้า")
         verbose_name_plural = _("รายงานความคืบหน้า")
         ordering = ["-report_date", "-pk"]
-        indexes = [models.Index(fields=["project", "report_date"])]
+        indexes = [
+            models.Index(fields=["project", "report_date"]),
+            # The dashboard counts the live reports of a month or a year across all projects.
+            models.Index(
+                fields=["report_date", "project"], condition=Q(deleted_at__isnull=True), name="progress_live_by_date"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="progress_percent_0_100"),
         ]

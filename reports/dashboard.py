@@ -285,7 +285,7 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
     projects = scope.projects(fiscal_year)
     start, end = period.range
     head = headline(projects, ref_date)
-    trailing, units = units_trailing(scope, projects)
+    trailing, units, per_unit, every_unit = units_trailing(scope, projects)
     add_responsible_persons(units, projects)
     reporting, reporting_subtree = units_reporting(projects, start, end)
     return Dashboard(
@@ -295,7 +295,7 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
         ref_date=ref_date,
         headline=head,
         histogram=progress_histogram(head),
-        by_child=planned_actual_by_child(scope, projects),
+        by_child=planned_actual_by_child(scope, per_unit, every_unit),
         monthly=reporting_by_month(projects, fiscal_year),
         indicators=(ind := indicator_counts(scope.indicators(fiscal_year), period.quarter))["total"],
         indicators_by_dimension=ind["by_dimension"],
@@ -359,24 +359,25 @@ def _round(value):
     return Decimal(value).quantize(Decimal("0.01"))
 
 
-def planned_actual_by_child(scope, projects):
-    """Per unit one level below the scope (for the whole BMA: each department and each district
-    group): projects, reported, average planned and actual. Two queries."""
+def _child_key(scope, unit, units):
+    """The row a unit's projects count in, one level below the scope: for the whole BMA its
+    district group or its top-level unit; for a group its district office; for a unit the unit
+    itself (its own projects) or the child unit it belongs to."""
     if scope.kind == "unit":
-        row_id = Case(
-            When(unit_id=scope.unit.pk, then=F("unit_id")),
-            When(unit__parent_id=scope.unit.pk, then=F("unit_id")),
-            default=F("unit__parent_id"),
-        )
-    else:
-        row_id = Coalesce("unit__parent__parent_id", "unit__parent_id", "unit_id")
-    group_by = ["unit__district_group", "row_id"] if scope.kind == "bma" else ["row_id"]
-    partial = list(projects.annotate(row_id=row_id).order_by().values(*group_by).annotate(**_gap_sums()))
+        if unit["pk"] == scope.unit.pk or unit["parent_id"] == scope.unit.pk:
+            return ("unit", unit["pk"])
+        return ("unit", unit["parent_id"])
+    if scope.kind == "bma" and unit["district_group"]:
+        return ("group", unit["district_group"])
+    return ("unit", unit["parent__parent_id"] or unit["parent_id"] or unit["pk"])
 
+
+def planned_actual_by_child(scope, per_unit, units):
+    """Per unit one level below the scope (for the whole BMA: each department and each district
+    group): projects, reported, average planned and actual; summed from the per-unit sums."""
     rows = {}
-    for part in partial:
-        group = part.get("unit__district_group") or ""
-        key = ("group", group) if group else ("unit", part["row_id"])
+    for unit_id, part in per_unit.items():
+        key = _child_key(scope, units[unit_id], units)
         row = rows.setdefault(
             key, {"key": key, "n_projects": 0, "n_reported": 0, "sum_planned": ZERO, "sum_actual": ZERO}
         )
@@ -384,7 +385,6 @@ def planned_actual_by_child(scope, projects):
             row[name] += part[name]
         for name in ("sum_planned", "sum_actual"):
             row[name] += part[name] or ZERO
-    units = OrgUnit.objects.in_bulk([key[1] for key in rows if key[0] == "unit"])
     result = []
     for (kind, ident), row in rows.items():
         if kind == "group":
@@ -392,10 +392,10 @@ def planned_actual_by_child(scope, projects):
             row["list_query"] = {"district_group": ident}
         else:
             unit = units[ident]
-            is_self = scope.kind == "unit" and unit.pk == scope.unit.pk
-            label = f"{unit.name} ({_('โครงการของหน่วยงานเอง')})" if is_self and len(rows) > 1 else unit.name
-            row.update(label=label, code=unit.code, query=None if is_self else {"unit": unit.code}, is_self=is_self)
-            row["list_query"] = {"unit": unit.code}
+            is_self = scope.kind == "unit" and unit["pk"] == scope.unit.pk
+            label = f"{unit['name']} ({_('โครงการของหน่วยงานเอง')})" if is_self and len(rows) > 1 else unit["name"]
+            row.update(label=label, code=unit["code"], query=None if is_self else {"unit": unit["code"]})
+            row.update(is_self=is_self, list_query={"unit": unit["code"]})
         result.append(_averages(row))
     # Departments first by code, then the district groups in their official order.
     group_order = {value: n for n, value in enumerate(DistrictGroup.values)}
@@ -495,29 +495,35 @@ def most_behind_projects(projects, ref_date):
 
 def units_trailing(scope, projects):
     """(Every unit owning projects in the scope, ranked by how far its average actual trails its
-    average planned (reported projects only); the same units and every district office of the
-    scope, by kind, group and code, for the reporting panels): two queries."""
+    average planned (reported projects only); the units of the scope that own projects and
+    every district office, by kind, group and code; the per-unit sums; every unit of the scope
+    by pk): two queries."""
     rows = [_averages(row) for row in projects.order_by().values("unit_id").annotate(**_gap_sums())]
     per_unit = {row["unit_id"]: row for row in rows}
-    units = list(
-        scope.units()
-        .filter(Q(pk__in=list(per_unit)) | Q(kind=OrgUnit.Kind.DISTRICT))
+    every_unit = {
+        unit["pk"]: unit
+        for unit in scope.units()
         .order_by("kind", "district_group", "code")
-        .values("pk", "code", "name", "kind", "district_group")
-    )
+        .values("pk", "code", "name", "kind", "district_group", "parent_id", "parent__parent_id")
+    }
     kinds, groups = dict(OrgUnit.Kind.choices), dict(DistrictGroup.choices)
-    for unit in units:
-        row = per_unit.get(unit["pk"], {})
-        unit.update(
+    listed = []
+    for unit in every_unit.values():
+        row = per_unit.get(unit["pk"])
+        if row is None and unit["kind"] != OrgUnit.Kind.DISTRICT:
+            continue
+        unit = dict(
+            unit,
             kind_label=str(kinds.get(unit["kind"], "")),
             group_label=str(groups.get(unit["district_group"], "")),
-            n_projects=row.get("n_projects", 0),
-            last_report=row.get("last_report"),
+            n_projects=row["n_projects"] if row else 0,
+            last_report=row["last_report"] if row else None,
         )
+        listed.append(unit)
         if row:
             row.update(code=unit["code"], label=unit["name"], kind=unit["kind_label"], group=unit["group_label"])
     rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["code"]))
-    return rows, units
+    return rows, listed, per_unit, every_unit
 
 
 def units_reporting(projects, start, end):

@@ -1,7 +1,6 @@
 """The directors' dashboard pages: the HTML page and its CSV / Excel exports, all rendered from
 reports.dashboard.dashboard_data()."""
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
@@ -93,7 +92,7 @@ def _selection(request):
     BMA for the planning office, admins and users without a unit)."""
     form = DashboardForm(request.GET)
     form.is_valid()
-    fiscal_year = form.choice("fy") or thaidate.fiscal_year(date.today())
+    fiscal_year = form.choice("fy") or thaidate.fiscal_year(thaidate.today())
     period = Period.default(fiscal_year)
     if value := form.choice("period"):
         period = Period(fiscal_year, "quarter" if value[0] == "q" else "month", int(value[1:]))
@@ -160,7 +159,7 @@ def _body_context(scope, fiscal_year, period):
     list_base = {"fiscal_year": fiscal_year, **scope.list_query}
     # Years on offer: from the first to the last year with projects (Min/Max read the index).
     span = Project.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
-    this_year = thaidate.fiscal_year(date.today())
+    this_year = thaidate.fiscal_year(thaidate.today())
     years = set(range(span["first"] or this_year, (span["last"] or this_year) + 1)) | {this_year, fiscal_year}
     tables = dashboard_tables(data, scope=scope, period=period)
     export_url, dashboard_url, list_url = (
