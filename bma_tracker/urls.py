@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from bma_tracker import health
 from projects.views import accounts as project_accounts
 
 urlpatterns = [
@@ -14,4 +15,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard_urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
 ]
+handler400 = "bma_tracker.errors.bad_request"
