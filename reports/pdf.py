@@ -7,6 +7,7 @@ network or read a file outside the static directories.
 """
 
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -14,6 +15,7 @@ import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports import pdf_thai
@@ -58,12 +60,25 @@ def static_path(url):
     return Path(found) if found else None
 
 
+_threads = threading.local()
+
+
+def font_config():
+    """This thread's FontConfiguration, reused by every render: the @font-face fonts go into
+    fontconfig once and Pango keeps its font and shaping caches, instead of a fresh fontconfig
+    set-up per PDF (the first render pays it). Per thread: Pango's font map is not thread-safe."""
+    config = getattr(_threads, "font_config", None)
+    if config is None:
+        config = _threads.font_config = FontConfiguration()
+    return config
+
+
 def render_pdf(html: str, *, base_url: str, pdf_variant: str | None = None) -> bytes:
     """The PDF of an HTML page; base_url resolves its relative URLs (use the site root)."""
     if pdf_variant is not None and pdf_variant not in PDF_VARIANTS:
         raise ValueError(f"unknown PDF variant {pdf_variant!r}")
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=StaticFilesOnly())
-    return document.write_pdf(pdf_variant=pdf_variant)
+    return document.write_pdf(pdf_variant=pdf_variant, font_config=font_config())
 
 
 def requested_variant(request):
