@@ -222,7 +222,9 @@ def build_book(
     parent = None
     for entry in entries:
         label = f"{entry['code']} {entry['label']}" if entry["level"] == 2 else entry["label"]
-        item = writer.add_outline_item(label, entry["page"] - 1, parent=parent if entry["level"] == 2 else None)
+        item = writer.add_outline_item(
+            title=label, page_number=entry["page"] - 1, parent=parent if entry["level"] == 2 else None
+        )
         if entry["level"] == 1:
             parent = item
     writer.page_mode = "/UseOutlines"
