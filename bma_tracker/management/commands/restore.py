@@ -1,0 +1,105 @@
+"""Put a backup written by `manage.py backup` back: every row of every model, exactly as it was
+(same primary keys, password hashes, audit trail), and the files under MEDIA_ROOT.
+
+    python manage.py restore /var/backups/bma-2025-03-31.tar.gz
+
+The database must be migrated to the same schema as the backup (`manage.py migrate` on the same
+version of the code); every existing row is replaced, in one transaction: a restore that fails
+leaves the database as it was. Asks for confirmation unless --noinput.
+"""
+
+import json
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from bma_tracker import backup_format
+from bma_tracker.management.commands.backup import DATA_FILE, FORMAT, FORMAT_VERSION, applied_migrations, row_counts
+
+
+class Command(BaseCommand):
+    help = "Replace every row of the database (and the files under MEDIA_ROOT) with a backup's."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="a file written by `manage.py backup`")
+        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive")
+
+    def handle(self, *args, file, interactive, **options):
+        source = Path(file)
+        if not source.is_file():
+            raise CommandError(f"{source}: no such file")
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch = Path(scratch)
+            manifest = self._unpack(source, scratch)
+            missing = sorted(set(manifest["migrations"]) - set(applied_migrations()))
+            extra = sorted(set(applied_migrations()) - set(manifest["migrations"]))
+            if missing or extra:
+                raise CommandError(
+                    "The database schema differs from the backup's; run the code version the backup was made "
+                    "with and `manage.py migrate` first, then migrate forward after the restore.\n"
+                    + (f"  not applied here: {', '.join(missing)}\n" if missing else "")
+                    + (f"  applied here, not in the backup: {', '.join(extra)}\n" if extra else "")
+                )
+            database = connection.settings_dict["NAME"]
+            if interactive:
+                answer = input(f"Every row in the database {database!r} will be replaced by the backup. Type 'yes': ")
+                if answer.strip().lower() != "yes":
+                    raise CommandError("Restore cancelled.")
+            with transaction.atomic():
+                # No post_migrate: it would recreate content types and permissions under new
+                # primary keys, and the backup's own rows would then collide with them.
+                call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+                backup_format.register()
+                call_command("loaddata", str(scratch / DATA_FILE), verbosity=0)
+                counts = row_counts()
+                wrong = {
+                    label: (n, counts.get(label)) for label, n in manifest["rows"].items() if counts.get(label) != n
+                }
+                if wrong:
+                    raise CommandError(f"Restored row counts differ from the backup's (expected, found): {wrong}")
+            ContentType.objects.clear_cache()
+            media_files = self._restore_media(scratch / "media")
+        total = sum(manifest["rows"].values())
+        self.stdout.write(
+            f"Restored {total} rows of {len(manifest['rows'])} models and {media_files} files from {source}"
+        )
+
+    def _unpack(self, source, scratch):
+        try:
+            with tarfile.open(source, "r:gz") as archive:
+                archive.extractall(scratch, filter="data")  # no absolute paths, no "..", no devices
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise CommandError(f"{source} is not a backup file I can read: {exc}") from None
+        try:
+            manifest = json.loads((scratch / "manifest.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            raise CommandError(f"{source} has no readable manifest.json: not a bma_tracker backup") from None
+        if manifest.get("format") != FORMAT:
+            raise CommandError(f"{source} is not a bma_tracker backup")
+        if manifest.get("version") != FORMAT_VERSION:
+            raise CommandError(
+                f"{source} is backup format {manifest.get('version')}; this version reads {FORMAT_VERSION}"
+            )
+        if not (scratch / DATA_FILE).is_file():
+            raise CommandError(f"{source} has no {DATA_FILE}")
+        return manifest
+
+    def _restore_media(self, media):
+        if not media.is_dir():
+            return 0
+        media_root = Path(settings.MEDIA_ROOT)
+        count = 0
+        for path in sorted(media.rglob("*")):
+            if path.is_file():
+                target = media_root / path.relative_to(media)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+                count += 1
+        return count
