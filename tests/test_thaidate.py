@@ -299,6 +299,6 @@ def test_its_template_filters_show_an_aware_datetime_on_its_bangkok_day():
 
 
 def test_today_is_the_bangkok_day_whatever_the_server_zone():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    assert thaidate.today() == datetime.now(timezone.utc).astimezone(thaidate.BANGKOK).date()
+    assert thaidate.today() == datetime.now(UTC).astimezone(thaidate.BANGKOK).date()
