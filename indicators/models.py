@@ -122,4 +122,3 @@ class IndicatorQuarter(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} ไตรมาสที่ {self.quarter}"
-

@@ -180,7 +180,6 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-
 class Project(models.Model):
     code = models.CharField(_("รหัสโครงการ"), max_length=20, unique=True, validators=[project_code_validator])
     name = models.CharField(_("ชื่อโครงการ"), max_length=500)
@@ -188,9 +187,7 @@ class Project(models.Model):
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="projects", verbose_name=_("หน่วยงาน"))
     division_code = models.CharField(_("รหัสกอง"), max_length=8, blank=True)
     subunit_code = models.CharField(_("รหัสหน่วยงานย่อย"), max_length=8, blank=True)
-    responsible_person = models.CharField(
-        _("ผู้รับผิดชอบ"), max_length=255, blank=True, help_text=_("ชื่อ หรือ ตำแหน่ง")
-    )
+    responsible_person = models.CharField(_("ผู้รับผิดชอบ"), max_length=255, blank=True, help_text=_("ชื่อ หรือ ตำแหน่ง"))
     responsible_phone = models.CharField(_("โทรศัพท์"), max_length=50, blank=True)
     rationale = models.TextField(_("หลักการและเหตุผล"), blank=True)
     objectives = models.TextField(_("วัตถุประสงค์ของโครงการ"), blank=True)
@@ -439,7 +436,12 @@ class AuditEntry(models.Model):
         RESTORE = "restore", _("กู้คืน")
 
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries", verbose_name=_("โครงการ")
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("โครงการ"),
     )
     model_label = models.CharField(_("ชนิดข้อมูล"), max_length=100)
     object_id = models.PositiveBigIntegerField(_("รหัสรายการ"))

@@ -62,7 +62,9 @@ def planner(planning_office):
 
 @pytest.fixture
 def admin_user(planning_office):
-    return factories.make_user("admin-user", unit=planning_office, role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    return factories.make_user(
+        "admin-user", unit=planning_office, role=User.Role.ADMIN, is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture

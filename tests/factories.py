@@ -72,7 +72,9 @@ def make_report(project, report_date=date(2021, 3, 30), percent="35.00", narrati
 
 
 def make_step(project, number=1, name="วางแผนการดำเนินงาน", weight="20", start=date(2020, 10, 1), end=date(2020, 10, 1)):
-    return PlanStep.objects.create(project=project, number=number, name=name, weight=Decimal(weight), start=start, end=end)
+    return PlanStep.objects.create(
+        project=project, number=number, name=name, weight=Decimal(weight), start=start, end=end
+    )
 
 
 def make_indicator(code=None, fiscal_year=2564, unit=None, **extra):
