@@ -1,0 +1,27 @@
+"""gunicorn settings for `make serve` and `make loadtest` (and a production start:
+`gunicorn -c gunicorn.conf.py bma_tracker.wsgi`). Everything can be changed by environment."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: one request per process, 2×cores+1 so a worker waiting on PostgreSQL does not
+# leave a core idle. GUNICORN_THREADS>1 switches to gthread (more concurrent requests per
+# process, for slow PDF requests) at the price of sharing one process' CPU.
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+worker_class = "gthread" if threads > 1 else "sync"
+# PDFs of the quarterly indicator report take a few seconds; the books go to background workers.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then: a slow leak (fonts, WeasyPrint caches) never grows unbounded.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
+max_requests_jitter = 200
+# Behind the reverse proxy; it sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER in settings).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+# Load the app once in the master so workers start fast and share its memory pages.
+preload_app = True

@@ -1,0 +1,134 @@
+"""The month-end peak: staff log in, open their projects and post this month's report;
+directors load dashboards; the planning office prints a project (the PDF rarely: it is slow).
+
+Run by loadtest/run.py, which prepares the users (LOADTEST_USERS: a JSON file of usernames and
+the project codes each may report on) and afterwards checks that every report posted here
+(LOADTEST_POSTED: the narratives of the successful POSTs) is stored exactly once."""
+
+import itertools
+import json
+import os
+import random
+import re
+import time
+from pathlib import Path
+
+from locust import FastHttpUser, between, events, task
+
+RUN_ID = os.environ["LOADTEST_RUN_ID"]
+PLAN = json.loads(Path(os.environ["LOADTEST_USERS"]).read_text(encoding="utf-8"))
+PASSWORD = PLAN["password"]
+_staff = itertools.cycle(PLAN["staff"])
+_directors = itertools.cycle(PLAN["directors"])
+_planners = itertools.cycle(PLAN["planners"])
+_sequence = itertools.count(1)
+POSTED = []  # narratives of the reports the server said it stored (302 after the POST)
+# Logins happen during the ramp-up, whose figures locust resets: kept here (ms) for the report.
+LOGINS = {"ms": [], "failures": 0}
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+_SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+_REPORT_DATE = re.compile(r'name="report_date" value="([^"]+)"')
+
+
+class SignedIn(FastHttpUser):
+    abstract = True
+    wait_time = between(0.5, 1.5)
+
+    def log_in(self, username):
+        page = self.client.get("/accounts/login/", name="login form")
+        token = _CSRF.search(page.text).group(1)
+        started = time.perf_counter()
+        with self.client.post(
+            "/accounts/login/",
+            data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            allow_redirects=False,
+            name="login",
+            catch_response=True,
+        ) as response:
+            LOGINS["ms"].append((time.perf_counter() - started) * 1000)
+            if response.status_code != 302:
+                LOGINS["failures"] += 1
+                response.failure(f"login as {username} gave {response.status_code}")
+
+
+class Staff(SignedIn):
+    weight = 8
+
+    def on_start(self):
+        me = next(_staff)
+        self.projects = me["projects"]
+        self.log_in(me["username"])
+
+    @task(3)
+    def my_projects(self):
+        self.client.get("/", name="home (my projects)")
+
+    @task(4)
+    def project_page(self):
+        self.client.get(f"/projects/{random.choice(self.projects)}/", name="project page")
+
+    @task(2)
+    def report_progress(self):
+        code = random.choice(self.projects)
+        form = self.client.get(f"/projects/{code}/progress/new/", name="progress form")
+        html = form.text or ""
+        token, key, day = _CSRF.search(html), _SUBMISSION_KEY.search(html), _REPORT_DATE.search(html)
+        if not (token and key and day):
+            return  # the GET itself already counts as a failure
+        narrative = f"LT-{RUN_ID}-{next(_sequence):06d} ดำเนินการตามแผนประจำเดือน"
+        with self.client.post(
+            f"/projects/{code}/progress/new/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "submission_key": key.group(1),
+                "version": "",
+                "report_date": day.group(1),
+                "percent": "100",  # never below an earlier report: no confirmation step
+                "narrative": narrative,
+                "problems": "ไม่มี",
+                "obstacles": "ไม่มี",
+            },
+            headers={"Referer": self.host + f"/projects/{code}/progress/new/"},
+            allow_redirects=False,
+            name="progress POST",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302:
+                POSTED.append(narrative)
+                response.success()
+            else:
+                response.failure(f"progress POST gave {response.status_code}")
+
+
+class Director(SignedIn):
+    weight = 2
+
+    def on_start(self):
+        self.log_in(next(_directors))
+
+    @task
+    def dashboard(self):
+        self.client.get("/dashboard/", name="dashboard")
+
+
+class PlanningOffice(SignedIn):
+    weight = 1
+
+    def on_start(self):
+        self.log_in(next(_planners))
+        self.codes = PLAN["print_projects"]
+
+    @task(10)
+    def print_page(self):
+        self.client.get(f"/projects/{random.choice(self.codes)}/print/", name="project print page")
+
+    @task(1)
+    def print_pdf(self):
+        self.client.get(f"/projects/{random.choice(self.codes)}/print.pdf", name="project PDF")
+
+
+@events.test_stop.add_listener
+def _write_posted(environment, **kwargs):
+    with open(os.environ["LOADTEST_POSTED"], "w", encoding="utf-8") as out:
+        json.dump({"posted": POSTED, "logins": LOGINS}, out, ensure_ascii=False)
