@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help deps system-deps run test test-fast lint format bench import-seeds messages clean
+.PHONY: help deps system-deps run worker test test-fast lint format bench import-seeds messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,8 +46,15 @@ run: deps ## Set up the embedded SQLite database with demo data and serve on htt
 	else \
 		$(PY) manage.py seed_demo --users-only --password "$$DEMO_PASSWORD"; \
 	fi
-	@echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl+C"
+	@echo "Background jobs (quarterly books): one db_worker in the background, log in db_worker.log"
+	@$(PY) manage.py db_worker --no-reload >db_worker.log 2>&1 & echo $$! >.db_worker.pid; \
+	trap 'kill $$(cat .db_worker.pid) 2>/dev/null; rm -f .db_worker.pid' EXIT INT TERM; \
+	echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl+C"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: deps ## Run a background-job worker (quarterly books) on DATABASE_URL; start as many as you like, on any machine
+	$(PY) manage.py migrate -v0
+	$(PY) manage.py db_worker --no-reload
 
 test: deps ## Run the whole test suite (browser tests included) and the linter
 	$(VENV)/bin/ruff check .

@@ -87,6 +87,7 @@ class BookResult:
     indicators: int
     seconds: float
     toc: list = field(default_factory=list)  # [(level, label, page number)], page 1 = cover
+    phases: dict = field(default_factory=dict)  # phase → seconds, for `quarterly_book -v 2`
 
 
 def _part_html(indicators, quarter, today):
@@ -99,19 +100,20 @@ def _part_html(indicators, quarter, today):
     return render_to_string("reports/book_part.html", {"sections": sections})
 
 
-def _render_parts(htmls, processes, on_part_done):
-    """Render the parts, in worker processes when there are several parts and processes."""
-    results = [None] * len(htmls)
-    if processes <= 1 or len(htmls) <= 1:
-        for index, html in enumerate(htmls):
-            results[index] = render_part(html)
+def _render_parts(parts, html_for, processes, on_part_done):
+    """Render the parts, in worker processes when there are several parts and processes. Each
+    part's HTML is made here (where the database is) and handed over as soon as it is ready."""
+    results = [None] * len(parts)
+    if processes <= 1 or len(parts) <= 1:
+        for index, part in enumerate(parts):
+            results[index] = render_part(html_for(part))
             on_part_done(index)
         return results
     # spawn, not fork: a forked child would share this process's database connection and
     # GLib/fontconfig state. Each worker sets Django up once and keeps its font caches.
     context = get_context("spawn")
     with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=init_worker) as pool:
-        futures = {pool.submit(render_part, html): index for index, html in enumerate(htmls)}
+        futures = {pool.submit(render_part, html_for(part)): index for index, part in enumerate(parts)}
         for future in as_completed(futures):
             index = futures[future]
             results[index] = future.result()
@@ -159,16 +161,16 @@ def build_book(
     total = len(indicators)
     progress(0, total)
 
-    # Parts of PART_SIZE indicators; the HTML is rendered here, where the database is.
     parts = [indicators[i : i + PART_SIZE] for i in range(0, total, PART_SIZE)]
-    htmls = [_part_html(part, quarter, today) for part in parts]
     done = [0]
 
     def on_part_done(index):
         done[0] += len(parts[index])
         progress(done[0], total)
 
-    rendered = _render_parts(htmls, processes, on_part_done) if parts else []
+    phases = {"query": time.perf_counter() - started}
+    rendered = _render_parts(parts, lambda part: _part_html(part, quarter, today), processes, on_part_done)
+    phases["parts"] = time.perf_counter() - started - sum(phases.values())
 
     # Where each indicator starts, counting from the first content page (0).
     content_starts = {}
@@ -211,14 +213,18 @@ def build_book(
     entries = entries_for(front_pages)
     front_pdf = front.write_pdf()
     total_pages = front_pages + content_pages
+    phases["front"] = time.perf_counter() - started - sum(phases.values())
 
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front_pdf)), import_outline=False)
     for part_pdf, _starts, _pages in rendered:
         writer.append(PdfReader(io.BytesIO(part_pdf)), import_outline=False)
+    phases["append"] = time.perf_counter() - started - sum(phases.values())
     stamp = PdfReader(io.BytesIO(_stamp_pdf(total_pages)))
+    phases["stamp"] = time.perf_counter() - started - sum(phases.values())
     for page, stamp_page in zip(writer.pages[1:], stamp.pages[1:], strict=True):
         page.merge_page(stamp_page)
+    phases["merge"] = time.perf_counter() - started - sum(phases.values())
     parent = None
     for entry in entries:
         label = f"{entry['code']} {entry['label']}" if entry["level"] == 2 else entry["label"]
@@ -241,9 +247,11 @@ def build_book(
     with partial.open("wb") as handle:
         writer.write(handle)
     partial.replace(out)  # readers never see half a file
+    phases["write"] = time.perf_counter() - started - sum(phases.values())
     return BookResult(
         pages=total_pages,
         indicators=total,
         seconds=time.perf_counter() - started,
         toc=[(e["level"], e["code"], e["page"]) for e in entries],
+        phases=phases,
     )

@@ -6,11 +6,18 @@ the test client, warmed up first, then timed over many iterations. The first lin
 framework's floor on this machine: a view that renders base.html with no queries.
 """
 
+import argparse
+import os
+import resource
 import secrets
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.management import BaseCommand, CommandError, call_command
@@ -65,7 +72,53 @@ def operations():
             f"dashboard (unit {social.code}, uncached)", f"/dashboard/?unit={social.code}", "demo-director", True
         ),
     ]
+    from indicators.models import Indicator
+
+    if Indicator.objects.filter(code="2400-9001", fiscal_year=2564).exists():
+        ops.append(
+            Operation(
+                "indicator report PDF (seed 2400-9001 FY 2564 q4)",
+                "/reports/indicators/2400-9001/2564/q4.pdf",
+                "demo-staff",
+            )
+        )
     return ops
+
+
+def _tree_rss_kb(pid):
+    """Resident memory of a process and all its descendants (KB), from /proc."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending += [int(child) for child in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def time_book(fiscal_year, quarter=4):
+    """Build the whole-BMA book of a year with `manage.py quarterly_book` in a subprocess:
+    (seconds, indicators line, peak MB of the largest process, peak MB of all its processes)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "manage.py", "quarterly_book", "--fy", str(fiscal_year), "--quarter", str(quarter)]
+        command += ["-o", str(Path(tmp, "book.pdf"))]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        peak_tree = 0
+        while process.poll() is None:
+            peak_tree = max(peak_tree, _tree_rss_kb(process.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        output = process.stdout.read().strip()
+        if process.returncode:
+            raise CommandError(f"quarterly_book failed ({process.returncode})")
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, output, largest / 1024, peak_tree / 1024
 
 
 def _time(client, url, iterations, warmup, before=lambda: None):
@@ -96,6 +149,12 @@ class Command(BaseCommand):
         parser.add_argument("--iterations", type=int, default=100)
         parser.add_argument("--slow-iterations", type=int, default=10, help="Iterations for PDFs.")
         parser.add_argument("--only", help="Time only operations whose name contains this text.")
+        parser.add_argument(
+            "--book",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Also build the whole-BMA quarterly book of the year with the most indicators (subprocess).",
+        )
 
     def handle(self, *args, **options):
         from projects.models import Project
@@ -132,3 +191,13 @@ class Command(BaseCommand):
                 before = cache.clear if op.clear_cache else (lambda: None)
                 p50, p95, queries = _time(client, op.url, iterations, warmup=2 if slow else 10, before=before)
                 self.stdout.write(f"{op.name}: p50={p50:.1f} ms p95={p95:.1f} ms queries={queries}")
+        if options["book"] and not options["only"]:
+            from indicators.models import Indicator
+
+            busiest = Indicator.objects.values("fiscal_year").annotate(n=Count("id")).order_by("-n").first()
+            if busiest:
+                seconds, output, largest, tree = time_book(busiest["fiscal_year"])
+                self.stdout.write(
+                    f"quarterly book (whole BMA, FY {busiest['fiscal_year']}, {busiest['n']} indicators): "
+                    f"{seconds:.1f} s, peak memory {tree:.0f} MB (all processes; largest {largest:.0f} MB) — {output}"
+                )

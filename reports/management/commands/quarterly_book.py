@@ -60,6 +60,8 @@ class Command(BaseCommand):
         err.write("\n")
         if not result.indicators:
             self.stderr.write(f"no indicators for {scope.title} in {options['fy']}: the book has only its cover")
+        if options["verbosity"] >= 2:
+            self.stdout.write(" ".join(f"{name}={seconds:.1f}s" for name, seconds in result.phases.items()))
         self.stdout.write(
             f"{options['output']}: {result.indicators} indicators, {result.pages} pages, {result.seconds:.1f} s"
         )
