@@ -14,8 +14,10 @@ DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# make serve: the production stack on PostgreSQL over plain HTTP on the loopback
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bma_tracker
 
-.PHONY: help deps system-deps run worker test test-fast lint format bench import-seeds messages clean
+.PHONY: help deps system-deps run serve loadtest worker test test-fast lint format bench import-seeds messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +53,22 @@ run: deps ## Set up the embedded SQLite database with demo data and serve on htt
 	trap 'kill $$(cat .db_worker.pid) 2>/dev/null; rm -f .db_worker.pid' EXIT INT TERM; \
 	echo "Serving on http://$(HOST):$(PORT)/ — stop with Ctrl+C"; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: deps ## The production stack locally: gunicorn + whitenoise on PostgreSQL (DATABASE_URL), http://127.0.0.1:8000
+	@set -a; . ./.env; set +a; \
+	export DATABASE_URL="$${DATABASE_URL:-$(SERVE_DATABASE_URL)}" DEBUG=0 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 STATIC_MANIFEST=1 GUNICORN_BIND="$(HOST):$(PORT)"; \
+	$(PY) manage.py ensure_database && \
+	$(PY) manage.py migrate -v0 && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	if [ "$$($(PY) manage.py shell -v0 -c 'from projects.models import Project; print(Project.objects.exists())')" = "True" ]; \
+		then $(PY) manage.py seed_demo --users-only --password "$$DEMO_PASSWORD"; \
+		else $(PY) manage.py seed_demo --password "$$DEMO_PASSWORD"; fi && \
+	echo "Serving the production stack on http://$(HOST):$(PORT)/ (plain HTTP on the loopback: no HTTPS redirect, cookies not Secure) — Ctrl+C stops" && \
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bma_tracker.wsgi
+
+loadtest: deps ## Month-end peak: locust against gunicorn on PostgreSQL (bma_loadtest) on 127.0.0.1; prints req/s, p50/p95/p99, checks every posted report
+	$(PY) loadtest/run.py
 
 worker: deps ## Run a background-job worker (quarterly books) on DATABASE_URL; start as many as you like, on any machine
 	$(PY) manage.py migrate -v0
