@@ -346,7 +346,10 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("รายงานความคืบหน้า")
         ordering = ["-report_date", "-pk"]
         indexes = [
-            models.Index(fields=["project", "report_date"]),
+            # A project's live reports by date (its page, its summary, the dashboard per unit).
+            models.Index(
+                fields=["project", "report_date"], condition=Q(deleted_at__isnull=True), name="progress_live_by_project"
+            ),
             # The dashboard counts the live reports of a month or a year across all projects.
             models.Index(
                 fields=["report_date", "project"], condition=Q(deleted_at__isnull=True), name="progress_live_by_date"

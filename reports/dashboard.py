@@ -113,13 +113,22 @@ class Scope:
             return {"unit": self.unit.code}
         return {}
 
-    def projects(self, fiscal_year):
-        projects = Project.objects.in_fiscal_year(fiscal_year)
+    def project_filter(self, fiscal_year, through=""):
+        """The scope's projects of a fiscal year as a Q: on Project, or `through` a relation
+        ("project__") so that queries over reports join the project table once."""
+        q = Q(**{f"{through}fiscal_year": fiscal_year})
         if self.kind == "group":
-            return projects.filter(unit__district_group=self.group)
-        if self.kind == "unit":
-            return projects.for_unit(self.unit)
-        return projects
+            q &= Q(**{f"{through}unit__district_group": self.group})
+        elif self.kind == "unit":
+            q &= Q(**{f"{through}unit__in": OrgUnit.objects.subtree_of(self.unit)})
+        return q
+
+    def projects(self, fiscal_year):
+        return Project.objects.filter(self.project_filter(fiscal_year))
+
+    def reports(self, fiscal_year):
+        """Live progress reports of the scope's projects of a fiscal year."""
+        return ProgressReport.objects.live().filter(self.project_filter(fiscal_year, through="project__"))
 
     def units(self):
         if self.kind == "group":
@@ -285,9 +294,11 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
     projects = scope.projects(fiscal_year)
     start, end = period.range
     head = headline(projects, ref_date)
+    reports = scope.reports(fiscal_year)
     trailing, units, per_unit, every_unit = units_trailing(scope, projects)
-    add_responsible_persons(units, projects)
-    reporting, reporting_subtree = units_reporting(projects, start, end)
+    reporting, reporting_subtree = units_reporting(reports, start, end)
+    unreported = unreported_units(units, reporting)
+    add_responsible_persons(unreported, projects)
     return Dashboard(
         scope_key=scope.key,
         fiscal_year=fiscal_year,
@@ -296,12 +307,12 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
         headline=head,
         histogram=progress_histogram(head),
         by_child=planned_actual_by_child(scope, per_unit, every_unit),
-        monthly=reporting_by_month(projects, fiscal_year),
+        monthly=reporting_by_month(reports, fiscal_year),
         indicators=(ind := indicator_counts(scope.indicators(fiscal_year), period.quarter))["total"],
         indicators_by_dimension=ind["by_dimension"],
         behind_projects=most_behind_projects(projects, ref_date),
         units_trailing=trailing,
-        unreported_units=unreported_units(units, reporting),
+        unreported_units=unreported,
         districts=district_reporting(units, reporting_subtree) if scope.kind != "unit" else None,
     )
 
@@ -403,13 +414,12 @@ def planned_actual_by_child(scope, per_unit, units):
     return result
 
 
-def reporting_by_month(projects, fiscal_year):
+def reporting_by_month(reports, fiscal_year):
     """Projects with a live report in each month of the fiscal year: one query."""
     first, last = thaidate.fiscal_year_range(fiscal_year)
     counts = {
         (row["y"], row["m"]): row["n"]
-        for row in ProgressReport.objects.live()
-        .filter(project__in=projects.values("pk"), report_date__range=(first, last))
+        for row in reports.filter(report_date__range=(first, last))
         .annotate(y=ExtractYear("report_date"), m=ExtractMonth("report_date"))
         .order_by()
         .values("y", "m")
@@ -526,12 +536,11 @@ def units_trailing(scope, projects):
     return rows, listed, per_unit, every_unit
 
 
-def units_reporting(projects, start, end):
+def units_reporting(reports, start, end):
     """(ids of units with a live report dated in the period on a project of the fiscal year,
     the same plus their parents and grandparents): one query over the period's reports."""
     rows = (
-        ProgressReport.objects.live()
-        .filter(project__in=projects.values("pk"), report_date__range=(start, end))
+        reports.filter(report_date__range=(start, end))
         .order_by()
         .values_list("project__unit_id", "project__unit__parent_id", "project__unit__parent__parent_id")
         .distinct()
@@ -552,10 +561,11 @@ def unreported_units(units, reporting):
 
 
 def add_responsible_persons(units, projects):
-    """Each unit's projects' responsible persons (distinct, sorted): one query."""
+    """Each of these units' projects' responsible persons (distinct, sorted): one query."""
     persons = {}
     for unit_id, person in (
-        projects.exclude(responsible_person="")
+        projects.filter(unit_id__in=[unit["pk"] for unit in units])
+        .exclude(responsible_person="")
         .order_by("unit_id", "responsible_person")
         .values_list("unit_id", "responsible_person")
         .distinct()
