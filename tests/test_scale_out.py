@@ -69,6 +69,7 @@ def test_without_redis_each_process_caches_alone_and_sessions_live_in_the_databa
     assert out == "django.core.cache.backends.locmem.LocMemCache django.contrib.sessions.backends.db"
 
 
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # the router only reads the aliases
 def test_the_router_sends_only_the_dashboards_data_reads_to_the_replica(settings):
     settings.DATABASES = {**settings.DATABASES, REPLICA: settings.DATABASES["default"]}
     router = ReplicaRouter()
