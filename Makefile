@@ -42,12 +42,7 @@ deps: system-deps $(VENV)/.installed ## Install everything: Debian packages, vir
 
 run: deps ## Set up the embedded SQLite database with demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py migrate -v0
-	@set -a; . ./.env; set +a; \
-	if [ "$$($(PY) manage.py shell -c 'from projects.models import Project; print(Project.objects.exists())')" = "False" ]; then \
-		$(PY) manage.py seed_demo --password "$$DEMO_PASSWORD"; \
-	else \
-		$(PY) manage.py seed_demo --users-only --password "$$DEMO_PASSWORD"; \
-	fi
+	@set -a; . ./.env; set +a; $(PY) manage.py seed_demo --if-empty --password "$$DEMO_PASSWORD"
 	@echo "Background jobs (quarterly books): one db_worker in the background, log in db_worker.log"
 	@$(PY) manage.py db_worker --no-reload >db_worker.log 2>&1 & echo $$! >.db_worker.pid; \
 	trap 'kill $$(cat .db_worker.pid) 2>/dev/null; rm -f .db_worker.pid' EXIT INT TERM; \
@@ -61,9 +56,7 @@ serve: deps ## The production stack locally: gunicorn + whitenoise on PostgreSQL
 	$(PY) manage.py ensure_database && \
 	$(PY) manage.py migrate -v0 && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
-	if [ "$$($(PY) manage.py shell -v0 -c 'from projects.models import Project; print(Project.objects.exists())')" = "True" ]; \
-		then $(PY) manage.py seed_demo --users-only --password "$$DEMO_PASSWORD"; \
-		else $(PY) manage.py seed_demo --password "$$DEMO_PASSWORD"; fi && \
+	$(PY) manage.py seed_demo --if-empty --password "$$DEMO_PASSWORD" && \
 	echo "Serving the production stack on http://$(HOST):$(PORT)/ (plain HTTP on the loopback: no HTTPS redirect, cookies not Secure) — Ctrl+C stops" && \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bma_tracker.wsgi
 

@@ -280,3 +280,33 @@ def test_users_only_resets_the_demo_passwords_and_creates_no_projects():
     assert staff.check_password("second-pass-456")
     assert staff.unit.code == "24000000"
     assert "demo-planner" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_if_empty_builds_data_once_then_only_refreshes_the_users():
+    call_command(
+        "seed_demo",
+        if_empty=True,
+        projects=3,
+        years=1,
+        password="first-pass-123",
+        seeds_dir=NO_SEEDS,
+        today=TODAY,
+        stdout=StringIO(),
+    )
+    codes = set(Project.objects.values_list("code", flat=True))
+    assert codes
+    out = StringIO()
+    call_command(
+        "seed_demo",
+        if_empty=True,
+        projects=3,
+        years=1,
+        password="second-pass-456",
+        seeds_dir=NO_SEEDS,
+        today=TODAY,
+        stdout=out,
+    )
+    assert set(Project.objects.values_list("code", flat=True)) == codes
+    assert User.objects.get(username="demo-planner").check_password("second-pass-456")
+    assert "already has projects" in out.getvalue()

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from bma_tracker import thaidate
 from projects import demo
+from projects.models import Project
 
 
 class Command(BaseCommand):
@@ -35,7 +36,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--users-only",
             action="store_true",
-            help="only (re)create the demo users and set their password; leave the data as it is (make run)",
+            help="only (re)create the demo users and set their password; leave the data as it is",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="build the data only if the database has no projects yet; otherwise act as --users-only (make run)",
         )
         parser.add_argument(
             "--seeds-dir",
@@ -54,6 +60,9 @@ class Command(BaseCommand):
         fiscal_years = demo.demo_fiscal_years(years=options["years"], today=today)
         started = time.monotonic()
 
+        if options["if_empty"] and Project.objects.exists():
+            self.stdout.write("The database already has projects: demo data left as it is, demo users refreshed.")
+            options["users_only"] = True
         if options["users_only"]:
             with transaction.atomic():
                 users = demo.users_ensure(password=password, units=demo.units_ensure())
