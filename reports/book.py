@@ -151,13 +151,15 @@ def build_book(
     progress: Callable[[int, int], None] | None = None,
     processes: int | None = None,
     today: date | None = None,
+    limit: int | None = None,
 ) -> BookResult:
-    """Write the book's PDF to `out`; progress(done, total) is called as indicators are rendered."""
+    """Write the book's PDF to `out`; progress(done, total) is called as indicators are rendered.
+    `limit` keeps the first N indicators of the scope (a trial print; the benchmark's 1,000)."""
     started = time.perf_counter()
-    today = today or date.today()
+    today = today or thaidate.today()
     progress = progress or (lambda done, total: None)
     processes = processes or settings.BOOK_PROCESSES
-    indicators = list(scope.indicators(fiscal_year))
+    indicators = list(scope.indicators(fiscal_year)[:limit] if limit else scope.indicators(fiscal_year))
     total = len(indicators)
     progress(0, total)
 

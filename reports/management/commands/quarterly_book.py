@@ -31,6 +31,7 @@ class Command(BaseCommand):
         scope.add_argument("--group", choices=DistrictGroup.values, help="district group")
         parser.add_argument("-o", "--output", required=True, help="the PDF file to write")
         parser.add_argument("--processes", type=int, help="render processes (default: settings.BOOK_PROCESSES)")
+        parser.add_argument("--limit", type=int, help="only the first N indicators (a trial print)")
 
     def handle(self, *args, **options):
         if options["unit"]:
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             options["output"],
             progress=progress,
             processes=options["processes"],
+            limit=options["limit"],
         )
         err.write("\n")
         if not result.indicators:
