@@ -40,23 +40,13 @@ def _quarter_form(request, indicator, quarter, form_class, template, success_mes
                 form.is_valid()
             else:
                 messages.success(request, success_message % {"quarter": quarter})
-                return redirect(_after_save(indicator))
+                return redirect(
+                    "reports:indicator_report", code=indicator.code, fy=indicator.fiscal_year, quarter=quarter
+                )
     else:
         form = form_class(initial=initial)
     context = {"indicator": indicator, "quarter": quarter, "row": row, "form": form, "conflict": conflict}
     return render(request, template, context)
-
-
-def _after_save(indicator):
-    # The indicator page belongs to the read side (another module); fall back to the first
-    # project it supports, or the home page.
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("indicators:detail", args=[indicator.code, indicator.fiscal_year])
-    except NoReverseMatch:
-        project = indicator.projects.order_by("code").first()
-        return project.get_absolute_url() if project else reverse("home")
 
 
 @login_required
