@@ -54,6 +54,11 @@ def fiscal_year_range(fy):
     return date(ce_year(fy) - 1, 10, 1), date(ce_year(fy), 9, 30)
 
 
+def fiscal_month_index(month):
+    """The place (0–11) of a calendar month (1–12) in its fiscal year: October is 0, September 11."""
+    return (month - 10) % 12
+
+
 def fiscal_quarter(day):
     """The quarter (1–4) of its fiscal year a date falls in: Q1 = Oct–Dec."""
     return (day.month - 10) % 12 // 3 + 1

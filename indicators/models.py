@@ -74,6 +74,14 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "fiscal_year"], name="indicator_code_unique_per_year"),
         ]
+        indexes = [
+            # The dashboard's count of a fiscal year's indicators reads only these columns:
+            # PostgreSQL answers it from the index alone.
+            models.Index(
+                fields=["fiscal_year", "unit", "plan_node", "lower_is_better", "target", "id"],
+                name="indicator_year_summary",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -109,6 +117,10 @@ class IndicatorQuarter(models.Model):
         verbose_name = _("ผลรายไตรมาสของตัวชี้วัด")
         verbose_name_plural = _("ผลรายไตรมาสของตัวชี้วัด")
         ordering = ["indicator", "quarter"]
+        indexes = [
+            # One quarter's results of many indicators (the dashboard), from the index alone.
+            models.Index(fields=["quarter", "indicator", "result"], name="indicator_quarter_results"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "quarter"], name="indicator_quarter_unique"),
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="indicator_quarter_1_4"),

@@ -11,6 +11,33 @@ from projects.models import (
     ProjectEvaluation,
     User,
 )
+from reports.dashboard import invalidate_for_project
+
+
+def _refresh(projects):
+    """Admin edits bypass projects.services: keep each touched project's stored progress summary
+    and the dashboards that count it in step, as the services do."""
+    for project in {project.pk: project for project in projects}.values():
+        project.refresh_progress_summary()
+        invalidate_for_project(project)
+
+
+class RefreshesProjectSummary:
+    """For the admins of a project's reports and steps: refresh the project after a change."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _refresh([obj.project])
+
+    def delete_model(self, request, obj):
+        project = obj.project
+        super().delete_model(request, obj)
+        _refresh([project])
+
+    def delete_queryset(self, request, queryset):
+        projects = [obj.project for obj in queryset.select_related("project")]
+        super().delete_queryset(request, queryset)
+        _refresh(projects)
 
 
 @admin.register(OrgUnit)
@@ -54,9 +81,13 @@ class ProjectAdmin(admin.ModelAdmin):
     filter_horizontal = ["plan_nodes"]
     inlines = [PlanStepInline, ProjectEvaluationInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _refresh([form.instance])  # its steps (inline) or fiscal year may have changed
+
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(RefreshesProjectSummary, admin.ModelAdmin):
     list_display = ["project", "report_date", "percent", "source", "entered_by", "deleted_at"]
     list_filter = ["source"]
     search_fields = ["project__code"]
@@ -65,7 +96,7 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanStep)
-class PlanStepAdmin(admin.ModelAdmin):
+class PlanStepAdmin(RefreshesProjectSummary, admin.ModelAdmin):
     list_display = ["project", "number", "name", "weight", "start", "end"]
     search_fields = ["project__code", "name"]
     raw_id_fields = ["project"]

@@ -516,13 +516,12 @@ class DemoGenerator:
     def _summarise(project, steps, reports):
         """Project.refresh_progress_summary() in memory: the newest report by date, then by
         entry order (reports are inserted in list order, so a later one has the higher pk)."""
-        if not reports:
-            project.latest_percent = project.latest_report_date = project.planned_percent_at_latest = None
-            return
-        newest = max(enumerate(reports), key=lambda pair: (pair[1].report_date, pair[0]))[1]
-        project.latest_percent = newest.percent
-        project.latest_report_date = newest.report_date
-        project.planned_percent_at_latest = project.planned_percent(newest.report_date, steps=steps)
+        newest = max(enumerate(reports), key=lambda pair: (pair[1].report_date, pair[0]))[1] if reports else None
+        project.summarise(
+            newest and {"percent": newest.percent, "report_date": newest.report_date},
+            [report.report_date for report in reports],
+            steps=steps,
+        )
 
     def _evaluations(self, rng, fy, project, steps, reports):
         if rng.random() < 0.15:

@@ -26,8 +26,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
-    Avg,
-    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -36,15 +34,13 @@ from django.db.models import (
     Max,
     Q,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Left, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from indicators.models import Indicator
-from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, ScheduleStatus
+from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus, schedule_filters
 from projects.progress import schedule_ref_date
 
 CACHE_TIMEOUT = 15 * 60  # a safety net only: saves invalidate at once (invalidate_for_project)
@@ -113,23 +109,6 @@ class Scope:
             return {"unit": self.unit.code}
         return {}
 
-    def project_filter(self, fiscal_year, through=""):
-        """The scope's projects of a fiscal year as a Q: on Project, or `through` a relation
-        ("project__") so that queries over reports join the project table once."""
-        q = Q(**{f"{through}fiscal_year": fiscal_year})
-        if self.kind == "group":
-            q &= Q(**{f"{through}unit__district_group": self.group})
-        elif self.kind == "unit":
-            q &= Q(**{f"{through}unit__in": OrgUnit.objects.subtree_of(self.unit)})
-        return q
-
-    def projects(self, fiscal_year):
-        return Project.objects.filter(self.project_filter(fiscal_year))
-
-    def reports(self, fiscal_year):
-        """Live progress reports of the scope's projects of a fiscal year."""
-        return ProgressReport.objects.live().filter(self.project_filter(fiscal_year, through="project__"))
-
     def units(self):
         if self.kind == "group":
             return OrgUnit.objects.filter(district_group=self.group)
@@ -137,13 +116,22 @@ class Scope:
             return OrgUnit.objects.subtree_of(self.unit)
         return OrgUnit.objects.all()
 
-    def indicators(self, fiscal_year):
-        indicators = Indicator.objects.in_fiscal_year(fiscal_year)
+    def _owned(self, queryset, unit_ids):
+        """The rows of a queryset (with a `unit` field) owned by the scope's units; unit_ids:
+        those units' ids when already fetched, which spares the database a subquery."""
+        if self.kind == "bma":
+            return queryset
+        if unit_ids is not None:
+            return queryset.filter(unit_id__in=list(unit_ids))
         if self.kind == "group":
-            return indicators.filter(unit__district_group=self.group)
-        if self.kind == "unit":
-            return indicators.for_unit(self.unit)
-        return indicators
+            return queryset.filter(unit__district_group=self.group)
+        return queryset.filter(unit__in=OrgUnit.objects.subtree_of(self.unit))
+
+    def projects(self, fiscal_year, unit_ids=None):
+        return self._owned(Project.objects.filter(fiscal_year=fiscal_year), unit_ids)
+
+    def indicators(self, fiscal_year, unit_ids=None):
+        return self._owned(Indicator.objects.in_fiscal_year(fiscal_year), unit_ids)
 
 
 @dataclass(frozen=True)
@@ -291,24 +279,24 @@ class Dashboard:
 
 
 def compute_dashboard(scope, fiscal_year, period, *, ref_date):
-    projects = scope.projects(fiscal_year)
-    start, end = period.range
-    head = headline(projects, ref_date)
-    reports = scope.reports(fiscal_year)
-    trailing, units, per_unit, every_unit = units_trailing(scope, projects)
-    reporting, reporting_subtree = units_reporting(reports, start, end)
+    every_unit = scope_units(scope)
+    projects = scope.projects(fiscal_year, unit_ids=every_unit)
+    rollup = project_rollup(projects, fiscal_year, period, ref_date)
+    trailing, units = units_trailing(rollup["per_unit"], every_unit)
+    reporting, reporting_subtree = units_reporting(rollup["per_unit"], every_unit)
     unreported = unreported_units(units, reporting)
     add_responsible_persons(unreported, projects)
+    ind = indicator_counts(scope.indicators(fiscal_year, unit_ids=every_unit), period.quarter)
     return Dashboard(
         scope_key=scope.key,
         fiscal_year=fiscal_year,
         period_value=period.value,
         ref_date=ref_date,
-        headline=head,
-        histogram=progress_histogram(head),
-        by_child=planned_actual_by_child(scope, per_unit, every_unit),
-        monthly=reporting_by_month(reports, fiscal_year),
-        indicators=(ind := indicator_counts(scope.indicators(fiscal_year), period.quarter))["total"],
+        headline=rollup["headline"],
+        histogram=progress_histogram(rollup["headline"]),
+        by_child=planned_actual_by_child(scope, rollup["per_unit"], every_unit),
+        monthly=rollup["monthly"],
+        indicators=ind["total"],
         indicators_by_dimension=ind["by_dimension"],
         behind_projects=most_behind_projects(projects, ref_date),
         units_trailing=trailing,
@@ -317,25 +305,80 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
     )
 
 
-def _percent(expr):
-    return Coalesce(expr, Value(ZERO), output_field=DecimalField(max_digits=6, decimal_places=2))
+def _months_mask(months):
+    """The Project.report_months bits of some months (dates of their first days)."""
+    return sum(1 << thaidate.fiscal_month_index(day.month) for day in months)
 
 
-def headline(projects, ref_date):
-    """Number of projects, average progress (no report = 0), counts per schedule status and per
-    10-point band of progress (for the histogram): one query."""
-    statuses = {s.value: Count("pk", filter=Q(schedule_status=s.value)) for s in ScheduleStatus}
-    bands = {}
-    for low, high in HISTOGRAM_BINS:
-        band = Q(pct__gte=low) & (Q(pct__lt=high) if high < 100 else Q(pct__lte=100))
-        bands[f"band_{low}"] = Count("pk", filter=band)
-    row = (
-        projects.with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
-        .annotate(pct=_percent(F("latest_percent")))
-        .aggregate(total=Count("pk"), average=Avg("pct"), **statuses, **bands)
+def _has_months(mask):
+    return GreaterThan(F("report_months").bitand(mask), 0)
+
+
+def _band(low, high):
+    """Latest progress in [low, high) (the last band includes 100; no report counts as 0)."""
+    if low == 0:
+        return Q(latest_percent__isnull=True) | Q(latest_percent__lt=high)
+    return Q(latest_percent__gte=low) & (Q(latest_percent__lt=high) if high < 100 else Q(latest_percent__lte=100))
+
+
+def fiscal_months(fiscal_year):
+    """The first days of the twelve months of a fiscal year."""
+    first, last = thaidate.fiscal_year_range(fiscal_year)
+    months, day = [], first
+    while day <= last:
+        months.append(day)
+        day = next_month(day)
+    return months
+
+
+def project_rollup(projects, fiscal_year, period, ref_date):
+    """Everything the dashboard counts over the scope's projects, in one query grouped by unit
+    (PostgreSQL reads it from the project_year_summary index alone): per unit the projects,
+    those reported, the sums of planned and actual, the newest report and the projects with a
+    report in the period; and over all units the headline (schedule statuses, average, the
+    bands of the histogram) and the projects reporting in each month.
+
+    Returns {"headline": {...}, "per_unit": {unit_id: {...}}, "monthly": [...]}."""
+    months = fiscal_months(fiscal_year)
+    start, end = period.range
+    reported = Q(latest_report_date__isnull=False)
+    statuses = schedule_filters(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
+    counts = {
+        "n_reported": reported,
+        "in_period": _has_months(_months_mask(m for m in months if start <= m <= end)),
+        **{status.value: condition for status, condition in statuses.items()},
+        **{f"band_{low}": _band(low, high) for low, high in HISTOGRAM_BINS},
+        **{f"month_{n}": _has_months(_months_mask([m])) for n, m in enumerate(months)},
+    }
+    rows = (
+        projects.order_by()
+        .values("unit_id")
+        .annotate(
+            n_projects=Count("pk"),
+            sum_percent=Sum("latest_percent"),
+            sum_planned=Sum("planned_percent_at_latest", filter=reported),
+            sum_actual=Sum("latest_percent", filter=reported),
+            last_report=Max("latest_report_date"),
+            **{name: Count("pk", filter=condition) for name, condition in counts.items()},
+        )
     )
-    row["average"] = _round(row["average"]) if row["total"] else ZERO
-    return row
+    totals = dict.fromkeys(["n_projects", *counts], 0)
+    sum_percent, per_unit = ZERO, {}
+    for row in rows:
+        for name in totals:
+            totals[name] += row[name]
+        sum_percent += row["sum_percent"] or ZERO
+        per_unit[row["unit_id"]] = _averages(row)
+    total = totals["n_projects"]
+    headline = {
+        "total": total,
+        "average": _round(sum_percent / total) if total else ZERO,
+        **{status.value: totals[status.value] for status in statuses},
+        ScheduleStatus.ON_TRACK.value: total - sum(totals[status.value] for status in statuses),
+        **{f"band_{low}": totals[f"band_{low}"] for low, _high in HISTOGRAM_BINS},
+    }
+    monthly = [{"month": day, "label": month_label(day), "count": totals[f"month_{n}"]} for n, day in enumerate(months)]
+    return {"headline": headline, "per_unit": per_unit, "monthly": monthly}
 
 
 def progress_histogram(headline_row):
@@ -344,17 +387,6 @@ def progress_histogram(headline_row):
         {"label": f"{low}–{high}", "low": low, "high": high, "count": headline_row[f"band_{low}"]}
         for low, high in HISTOGRAM_BINS
     ]
-
-
-def _gap_sums():
-    reported = Q(latest_report_date__isnull=False)
-    return {
-        "n_projects": Count("pk"),
-        "n_reported": Count("pk", filter=reported),
-        "sum_planned": Sum(Coalesce("planned_percent_at_latest", Value(ZERO)), filter=reported),
-        "sum_actual": Sum(Coalesce("latest_percent", Value(ZERO)), filter=reported),
-        "last_report": Max("latest_report_date"),
-    }
 
 
 def _averages(row):
@@ -414,41 +446,23 @@ def planned_actual_by_child(scope, per_unit, units):
     return result
 
 
-def reporting_by_month(reports, fiscal_year):
-    """Projects with a live report in each month of the fiscal year: one query."""
-    first, last = thaidate.fiscal_year_range(fiscal_year)
-    counts = {
-        (row["y"], row["m"]): row["n"]
-        for row in reports.filter(report_date__range=(first, last))
-        .annotate(y=ExtractYear("report_date"), m=ExtractMonth("report_date"))
-        .order_by()
-        .values("y", "m")
-        .annotate(n=Count("project_id", distinct=True))
-    }
-    months, day = [], first
-    while day <= last:
-        months.append({"month": day, "label": month_label(day), "count": counts.get((day.year, day.month), 0)})
-        day = next_month(day)
-    return months
+def dimension_of(plan_node_code):
+    """The plan dimension ("1"–"7") a plan node belongs to: the first part of its code."""
+    return plan_node_code.split(".", 1)[0] if plan_node_code else NO_DIMENSION
 
 
 def indicator_counts(indicators, quarter):
-    """Met / not met / not reported / no target for a quarter, in total and per plan dimension: one query."""
-    code = F("plan_node__code")
-    dimension = Case(
-        When(plan_node__isnull=True, then=Value(NO_DIMENSION)),
-        When(plan_node__code__contains=".", then=Left(code, StrIndex(code, Value(".")) - 1)),
-        default=code,
-    )
+    """Met / not met / not reported / no target for a quarter, in total and per plan dimension:
+    one query, counted per plan node (PostgreSQL reads it from indexes alone) and summed per
+    dimension here."""
     met = Q(lower_is_better=True, q_result__lte=F("target")) | Q(lower_is_better=False, q_result__gte=F("target"))
     rows = (
         indicators.annotate(
             this_quarter=FilteredRelation("quarters", condition=Q(quarters__quarter=quarter)),
             q_result=F("this_quarter__result"),
-            dimension=dimension,
         )
         .order_by()
-        .values("dimension")
+        .values("plan_node__code")
         .annotate(
             total=Count("pk"),
             met=Count("pk", filter=Q(q_result__isnull=False, target__isnull=False) & met),
@@ -456,34 +470,37 @@ def indicator_counts(indicators, quarter):
             no_target=Count("pk", filter=Q(q_result__isnull=False, target__isnull=True)),
         )
     )
-    by_dimension = {
-        d: {"dimension": d, "total": 0, "met": 0, "not_met": 0, "not_reported": 0, "no_target": 0} for d in DIMENSIONS
-    }
+    names = ("total", "met", "not_met", "not_reported", "no_target")
+    by_dimension = {d: {"dimension": d, **dict.fromkeys(names, 0)} for d in DIMENSIONS}
     for row in rows:
         row["not_met"] = row["total"] - row["met"] - row["not_reported"] - row["no_target"]
-        key = row["dimension"] if row["dimension"] in by_dimension else NO_DIMENSION
-        slot = by_dimension.setdefault(
-            key, {"dimension": key, "total": 0, "met": 0, "not_met": 0, "not_reported": 0, "no_target": 0}
-        )
-        for name in ("total", "met", "not_met", "not_reported", "no_target"):
+        key = dimension_of(row["plan_node__code"])
+        key = key if key in by_dimension else NO_DIMENSION
+        slot = by_dimension.setdefault(key, {"dimension": key, **dict.fromkeys(names, 0)})
+        for name in names:
             slot[name] += row[name]
-    total = {
-        name: sum(slot[name] for slot in by_dimension.values())
-        for name in ("total", "met", "not_met", "not_reported", "no_target")
-    }
+    total = {name: sum(slot[name] for slot in by_dimension.values()) for name in names}
     return {"total": total, "by_dimension": list(by_dimension.values())}
 
 
 def most_behind_projects(projects, ref_date):
-    """The projects trailing their plan by the most points (top 20): one query."""
+    """The projects trailing their plan by the most points (top 20): one query, whose inner
+    part ranks the scope's projects from the project_year_summary index alone and whose outer
+    part reads the twenty rows it picked."""
     gap = ExpressionWrapper(
         F("planned_percent_at_latest") - F("latest_percent"), output_field=DecimalField(max_digits=6, decimal_places=2)
     )
-    rows = list(
+    ranked = (
         projects.filter(latest_report_date__isnull=False, planned_percent_at_latest__isnull=False)
-        .with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
         .annotate(gap=gap)
         .filter(gap__gt=0)
+        .order_by("-gap", "code")
+        .values("pk")[:BEHIND_LIMIT]
+    )
+    rows = list(
+        Project.objects.filter(pk__in=ranked)
+        .with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
+        .annotate(gap=gap)
         .order_by("-gap", "code")
         .values(
             "code",
@@ -496,28 +513,29 @@ def most_behind_projects(projects, ref_date):
             "planned_percent_at_latest",
             "gap",
             "schedule_status",
-        )[:BEHIND_LIMIT]
+        )
     )
     for row in rows:
         row["gap"] = _round(row["gap"])  # SQLite hands back the difference as a float
     return rows
 
 
-def units_trailing(scope, projects):
-    """(Every unit owning projects in the scope, ranked by how far its average actual trails its
-    average planned (reported projects only); the units of the scope that own projects and
-    every district office, by kind, group and code; the per-unit sums; every unit of the scope
-    by pk): two queries."""
-    rows = [_averages(row) for row in projects.order_by().values("unit_id").annotate(**_gap_sums())]
-    per_unit = {row["unit_id"]: row for row in rows}
-    every_unit = {
+def scope_units(scope):
+    """Every unit of the scope by pk, by kind, group and code: one query."""
+    return {
         unit["pk"]: unit
         for unit in scope.units()
         .order_by("kind", "district_group", "code")
         .values("pk", "code", "name", "kind", "district_group", "parent_id", "parent__parent_id")
     }
+
+
+def units_trailing(per_unit, every_unit):
+    """(Every unit owning projects in the scope, ranked by how far its average actual trails its
+    average planned (reported projects only); the units of the scope that own projects and
+    every district office, by kind, group and code): no query."""
     kinds, groups = dict(OrgUnit.Kind.choices), dict(DistrictGroup.choices)
-    listed = []
+    listed, rows = [], []
     for unit in every_unit.values():
         row = per_unit.get(unit["pk"])
         if row is None and unit["kind"] != OrgUnit.Kind.DISTRICT:
@@ -532,23 +550,20 @@ def units_trailing(scope, projects):
         listed.append(unit)
         if row:
             row.update(code=unit["code"], label=unit["name"], kind=unit["kind_label"], group=unit["group_label"])
+            rows.append(row)
     rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["code"]))
-    return rows, listed, per_unit, every_unit
+    return rows, listed
 
 
-def units_reporting(reports, start, end):
-    """(ids of units with a live report dated in the period on a project of the fiscal year,
-    the same plus their parents and grandparents): one query over the period's reports."""
-    rows = (
-        reports.filter(report_date__range=(start, end))
-        .order_by()
-        .values_list("project__unit_id", "project__unit__parent_id", "project__unit__parent__parent_id")
-        .distinct()
-    )
-    direct, subtree = set(), set()
-    for unit_id, parent_id, grandparent_id in rows:
-        direct.add(unit_id)
-        subtree.update((unit_id, parent_id, grandparent_id))
+def units_reporting(per_unit, every_unit):
+    """(ids of units with a project reporting in the period, the same plus their parents and
+    grandparents), from the rollup: no query."""
+    direct = {unit_id for unit_id, row in per_unit.items() if row["in_period"]}
+    subtree = set(direct)
+    for unit_id in direct:
+        unit = every_unit.get(unit_id)
+        if unit:
+            subtree.update((unit["parent_id"], unit["parent__parent_id"]))
     return direct, subtree
 
 

@@ -3,9 +3,11 @@ the page shows them, the chart script draws them, and the CSV / Excel exports wr
 every output shows the same figures."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.utils.translation import gettext as _
 
+from bma_tracker import thaidate
 from reports.dashboard import NO_DIMENSION
 
 DIMENSION_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "not_reported": "#9e9e9e", "no_target": "#f9a825"}
@@ -23,6 +25,19 @@ class Table:
     filename: str = ""  # without extension; ASCII, safe in a Content-Disposition header
     csv_url: str = field(default="", compare=False)
     xlsx_url: str = field(default="", compare=False)
+
+    def display_rows(self):
+        """The rows as the page shows them: dates in Thai, a dash for no value."""
+        return [[display(value) for value in row] for row in self.rows]
+
+
+def display(value):
+    """A table value as text on the page: None -> '–', a date -> 30/08/2564, else str()."""
+    if value is None:
+        return "–"
+    if isinstance(value, date):
+        return thaidate.format_short(value)
+    return str(value)
 
 
 def dimension_label(code):

@@ -208,6 +208,8 @@ def _body_context(scope, fiscal_year, period):
                 "script_id": f"chart-{slug}-data",
                 "note": CHART_NOTES.get(slug),
                 "wide": slug == "planned-actual",
+                # Its table is the drill-down: one linked row per unit or group one level down.
+                "drilldown": slug == "planned-actual",
             }
             for slug, spec in dashboard_charts(data, tables).items()
         ],
@@ -230,7 +232,6 @@ def _body_context(scope, fiscal_year, period):
         "units_trailing_more": max(0, len(data.units_trailing) - PAGE_ROWS),
         "unreported": [{**row, **unit_links(row["code"])} for row in data.unreported_units[: PAGE_ROWS * 2]],
         "unreported_more": max(0, len(data.unreported_units) - PAGE_ROWS * 2),
-        "planned_rule": PLANNED_RULE,
     }
 
 

@@ -128,9 +128,10 @@ def test_it_uses_the_current_fiscal_year_by_default(db):
 
 def test_its_stored_progress_summary_equals_the_recomputed_one(seeded):
     for project in Project.objects.all():
-        stored = (project.latest_percent, project.latest_report_date, project.planned_percent_at_latest)
+        fields = ("latest_percent", "latest_report_date", "planned_percent_at_latest", "report_months")
+        stored = [getattr(project, name) for name in fields]
         project.refresh_progress_summary(save=False)
-        assert stored == (project.latest_percent, project.latest_report_date, project.planned_percent_at_latest)
+        assert stored == [getattr(project, name) for name in fields]
 
 
 def test_its_reports_stay_within_0_100_and_before_today(seeded):
