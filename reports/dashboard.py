@@ -24,23 +24,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import (
     Count,
     DecimalField,
     ExpressionWrapper,
     F,
     FilteredRelation,
-    Max,
     Q,
-    Sum,
 )
-from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from indicators.models import Indicator
-from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus, schedule_filters
+from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from projects.progress import schedule_ref_date
 
 CACHE_TIMEOUT = 15 * 60  # a safety net only: saves invalidate at once (invalidate_for_project)
@@ -298,7 +295,7 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
         monthly=rollup["monthly"],
         indicators=ind["total"],
         indicators_by_dimension=ind["by_dimension"],
-        behind_projects=most_behind_projects(projects, ref_date),
+        behind_projects=most_behind_projects(projects),
         units_trailing=trailing,
         unreported_units=unreported,
         districts=district_reporting(units, reporting_subtree) if scope.kind != "unit" else None,
@@ -308,17 +305,6 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
 def _months_mask(months):
     """The Project.report_months bits of some months (dates of their first days)."""
     return sum(1 << thaidate.fiscal_month_index(day.month) for day in months)
-
-
-def _has_months(mask):
-    return GreaterThan(F("report_months").bitand(mask), 0)
-
-
-def _band(low, high):
-    """Latest progress in [low, high) (the last band includes 100; no report counts as 0)."""
-    if low == 0:
-        return Q(latest_percent__isnull=True) | Q(latest_percent__lt=high)
-    return Q(latest_percent__gte=low) & (Q(latest_percent__lt=high) if high < 100 else Q(latest_percent__lte=100))
 
 
 def fiscal_months(fiscal_year):
@@ -331,6 +317,17 @@ def fiscal_months(fiscal_year):
     return months
 
 
+def _band_sql(low, high):
+    """Latest progress in [low, high) (the last band includes 100; no report counts as 0)."""
+    if low == 0:
+        return f"p.latest_percent IS NULL OR p.latest_percent < {high}"
+    return f"p.latest_percent >= {low} AND p.latest_percent " + (f"< {high}" if high < 100 else "<= 100")
+
+
+def _count_sql(condition):
+    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
 def project_rollup(projects, fiscal_year, period, ref_date):
     """Everything the dashboard counts over the scope's projects, in one query grouped by unit
     (PostgreSQL reads it from the project_year_summary index alone): per unit the projects,
@@ -338,34 +335,56 @@ def project_rollup(projects, fiscal_year, period, ref_date):
     report in the period; and over all units the headline (schedule statuses, average, the
     bands of the histogram) and the projects reporting in each month.
 
+    The ORM writes the inner query (the scope's filter and the schedule rule of
+    with_schedule_status()); the thirty sums over it are plain SQL, because building them as
+    ORM expressions cost more time than the database spends on the query.
+
     Returns {"headline": {...}, "per_unit": {unit_id: {...}}, "monthly": [...]}."""
     months = fiscal_months(fiscal_year)
     start, end = period.range
-    reported = Q(latest_report_date__isnull=False)
-    statuses = schedule_filters(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
+    statuses = [ScheduleStatus.COMPLETE, ScheduleStatus.NO_REPORT, ScheduleStatus.BEHIND]
     counts = {
-        "n_reported": reported,
-        "in_period": _has_months(_months_mask(m for m in months if start <= m <= end)),
-        **{status.value: condition for status, condition in statuses.items()},
-        **{f"band_{low}": _band(low, high) for low, high in HISTOGRAM_BINS},
-        **{f"month_{n}": _has_months(_months_mask([m])) for n, m in enumerate(months)},
+        "n_reported": "p.latest_report_date IS NOT NULL",
+        "in_period": f"(p.report_months & {_months_mask(m for m in months if start <= m <= end)}) <> 0",
+        **{status.value: f"p.schedule_status = '{status.value}'" for status in statuses},
+        **{f"band_{low}": _band_sql(low, high) for low, high in HISTOGRAM_BINS},
+        **{f"month_{n}": f"(p.report_months & {_months_mask([m])}) <> 0" for n, m in enumerate(months)},
     }
-    rows = (
+    inner = (
         projects.order_by()
-        .values("unit_id")
-        .annotate(
-            n_projects=Count("pk"),
-            sum_percent=Sum("latest_percent"),
-            sum_planned=Sum("planned_percent_at_latest", filter=reported),
-            sum_actual=Sum("latest_percent", filter=reported),
-            last_report=Max("latest_report_date"),
-            **{name: Count("pk", filter=condition) for name, condition in counts.items()},
+        .with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
+        .values(
+            "unit_id",
+            "latest_percent",
+            "latest_report_date",
+            "planned_percent_at_latest",
+            "report_months",
+            "schedule_status",
         )
     )
+    inner_sql, params = inner.query.sql_with_params()
+    columns = ["unit_id", "n_projects", "sum_percent", "sum_planned", "sum_actual", "last_report", *counts]
+    # Every piece written into the text is a constant or an integer computed above; the
+    # parameters of the inner query stay parameters.
+    sql = (
+        "SELECT p.unit_id, COUNT(*), SUM(p.latest_percent),"  # noqa: S608
+        " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.planned_percent_at_latest END),"
+        " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.latest_percent END),"
+        " MAX(p.latest_report_date), "
+        + ", ".join(_count_sql(condition) for condition in counts.values())
+        + f" FROM ({inner_sql}) p GROUP BY p.unit_id"
+    )
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     totals = dict.fromkeys(["n_projects", *counts], 0)
     sum_percent, per_unit = ZERO, {}
     for row in rows:
+        for name in ("sum_percent", "sum_planned", "sum_actual"):
+            row[name] = _decimal(row[name])
+        row["last_report"] = _date(row["last_report"])
         for name in totals:
+            row[name] = int(row[name] or 0)
             totals[name] += row[name]
         sum_percent += row["sum_percent"] or ZERO
         per_unit[row["unit_id"]] = _averages(row)
@@ -379,6 +398,18 @@ def project_rollup(projects, fiscal_year, period, ref_date):
     }
     monthly = [{"month": day, "label": month_label(day), "count": totals[f"month_{n}"]} for n, day in enumerate(months)]
     return {"headline": headline, "per_unit": per_unit, "monthly": monthly}
+
+
+def _decimal(value):
+    """A sum as the database hands it back (SQLite: a float) as a Decimal of 2 places."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)).quantize(Decimal("0.01"))
+
+
+def _date(value):
+    """A MAX() of dates as the database hands it back (SQLite: ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def progress_histogram(headline_row):
@@ -483,7 +514,7 @@ def indicator_counts(indicators, quarter):
     return {"total": total, "by_dimension": list(by_dimension.values())}
 
 
-def most_behind_projects(projects, ref_date):
+def most_behind_projects(projects):
     """The projects trailing their plan by the most points (top 20): one query, whose inner
     part ranks the scope's projects from the project_year_summary index alone and whose outer
     part reads the twenty rows it picked."""
@@ -499,7 +530,6 @@ def most_behind_projects(projects, ref_date):
     )
     rows = list(
         Project.objects.filter(pk__in=ranked)
-        .with_schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN)
         .annotate(gap=gap)
         .order_by("-gap", "code")
         .values(
@@ -512,7 +542,6 @@ def most_behind_projects(projects, ref_date):
             "latest_percent",
             "planned_percent_at_latest",
             "gap",
-            "schedule_status",
         )
     )
     for row in rows:
