@@ -53,7 +53,8 @@ def test_a_director_drills_down_to_a_district_group_and_the_project_list(page, l
     page.goto(f"{live_server.url}/dashboard/")
     page.get_by_role("navigation", name="เส้นทาง").get_by_role("link", name="กรุงเทพมหานคร (ทุกหน่วยงาน)").click()
     assert "ทุกหน่วยงาน" in page.get_by_role("heading", level=1).inner_text()
-    group = page.locator("#t-children").locator("..").locator("a[href*='group=']").first
+    # The planned-actual chart's table is the drill-down: a row per department and district group.
+    group = page.locator("#chart-planned-actual-title").locator("..").locator("a[href*='group=']").first
     name = group.inner_text()
     group.click()
     page.wait_for_url("**group=*")

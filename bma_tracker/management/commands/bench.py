@@ -70,6 +70,12 @@ def operations():
         Operation("dashboard (whole BMA, uncached)", "/dashboard/", "demo-planner", clear_cache=True),
         Operation("dashboard (whole BMA, cached)", "/dashboard/", "demo-planner"),
         Operation(
+            f"dashboard (whole BMA, FY {fy - 1} Q4: a full year, uncached)",
+            f"/dashboard/?fy={fy - 1}&period=q4&group=",
+            "demo-planner",
+            clear_cache=True,
+        ),
+        Operation(
             f"dashboard (unit {social.code}, uncached)", f"/dashboard/?unit={social.code}", "demo-director", True
         ),
     ]
