@@ -197,49 +197,76 @@ def month_label(day):
 # --- Caching ------------------------------------------------------------------------------
 
 
-def _version_key(fiscal_year):
-    return f"dashboard:version:{fiscal_year}"
+def _version_key(fiscal_year, scope_key=None):
+    return f"dashboard:version:{fiscal_year}" + (f":{scope_key}" if scope_key else "")
 
 
-def _version(fiscal_year):
-    # A token rather than a counter: if the cache evicts the version, the new token cannot
-    # collide with an entry cached under an old one.
-    version = cache.get(_version_key(fiscal_year))
-    if version is None:
-        version = f"{time.time_ns():x}"
-        cache.add(_version_key(fiscal_year), version, None)
-        version = cache.get(_version_key(fiscal_year), version)
-    return version
+def _versions(fiscal_year, scope_key):
+    """The version of the fiscal year's dashboards and of this scope's: one cache round trip."""
+    keys = [_version_key(fiscal_year), _version_key(fiscal_year, scope_key)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # A token rather than a counter: if the cache evicts the version, the new token
+            # cannot collide with an entry cached under an old one.
+            cache.add(key, f"{time.time_ns():x}", None)
+            found[key] = cache.get(key)
+    return ":".join(str(found[key]) for key in keys)
 
 
 def invalidate_fiscal_year(fiscal_year):
-    """Make every cached dashboard of a fiscal year stale (its next view recomputes): now, and
-    again when the surrounding transaction commits, so that a dashboard computed by another
-    request between the two (still seeing the old rows) does not outlive the save."""
-    _bump(fiscal_year)
-    transaction.on_commit(lambda: _bump(fiscal_year))
+    """Make every cached dashboard of a fiscal year stale (its next view recomputes)."""
+    _bump([_version_key(fiscal_year)])
 
 
-def _bump(fiscal_year):
-    cache.set(_version_key(fiscal_year), f"{time.time_ns():x}", None)
+def invalidate_scopes(fiscal_year, scope_keys):
+    """Make the cached dashboards of some scopes of a fiscal year stale: now, and again when the
+    surrounding transaction commits, so that a dashboard computed by another request between
+    the two (still seeing the old rows) does not outlive the save."""
+    _bump([_version_key(fiscal_year, key) for key in scope_keys])
+
+
+def _bump(keys):
+    def bump():
+        cache.set_many(dict.fromkeys(keys, f"{time.time_ns():x}"), None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def scopes_counting(unit_id):
+    """The keys of every scope whose dashboard counts what a unit owns: the whole BMA, the
+    unit's district group, the unit and the units above it. One query."""
+    keys = ["bma"]
+    if unit_id is None:
+        return keys
+    row = OrgUnit.objects.filter(pk=unit_id).values_list("parent_id", "parent__parent_id", "district_group").first()
+    if row is None:
+        return keys
+    parent_id, grandparent_id, group = row
+    if group:
+        keys.append(f"g:{group}")
+    keys += [f"u:{pk}" for pk in (unit_id, parent_id, grandparent_id) if pk]
+    return keys
 
 
 def invalidate_for_project(project):
-    """Called after a project, its steps, reports or evaluations change: every dashboard that
-    counts the project is of its fiscal year, so that year's version moves on."""
-    invalidate_fiscal_year(project.fiscal_year)
+    """Called after a project, its steps, reports or evaluations change: the dashboards of its
+    fiscal year whose scope counts it move on; the others stay cached."""
+    invalidate_scopes(project.fiscal_year, scopes_counting(project.unit_id))
 
 
 def invalidate_for_indicator(indicator):
     """Called after an indicator or its quarterly results change."""
-    invalidate_fiscal_year(indicator.fiscal_year)
+    invalidate_scopes(indicator.fiscal_year, scopes_counting(indicator.unit_id))
 
 
 def cache_key(scope, fiscal_year, period, *, today=None):
-    """The key of everything cached for one dashboard: it changes with a save in the fiscal
-    year (the version) and with the day the schedule is judged on."""
+    """The key of everything cached for one dashboard: it changes with a save that the scope
+    counts (the versions) and with the day the schedule is judged on."""
     ref_date = schedule_ref_date(fiscal_year, today)
-    return f"dashboard:{_version(fiscal_year)}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
+    versions = _versions(fiscal_year, scope.key)
+    return f"dashboard:{versions}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
 
 
 def dashboard_data(scope, fiscal_year, period, *, today=None):

@@ -421,6 +421,34 @@ def test_invalidating_one_fiscal_year_keeps_the_others_cached(project, django_as
         dashboard_data(Scope.bma(), 2564, Period.default(2564))
 
 
+def test_a_save_makes_stale_only_the_dashboards_that_count_it(
+    project, social_dept, district_office, django_assert_num_queries
+):
+    """A report in a division of the social department: the whole BMA, the department and the
+    division recompute; a district office's dashboard and its group's stay cached."""
+    period = Period.default(2564)
+    district_project = factories.make_project(unit=district_office, fiscal_year=2564)
+    counting = [Scope.bma(), Scope.for_unit(social_dept), Scope.for_unit(project.unit)]
+    elsewhere = [Scope.for_unit(district_office), Scope.for_group(district_office.district_group)]
+    for scope in counting + elsewhere:
+        dashboard_data(scope, 2564, period)
+
+    invalidate_for_project(project)
+
+    with django_assert_num_queries(0):
+        for scope in elsewhere:
+            dashboard_data(scope, 2564, period)
+    for scope in counting:
+        with django_assert_num_queries(DATA_QUERIES):
+            dashboard_data(scope, 2564, period)
+
+    invalidate_for_project(district_project)
+    with django_assert_num_queries(0):
+        dashboard_data(Scope.for_unit(social_dept), 2564, period)
+    with django_assert_num_queries(DATA_QUERIES):
+        dashboard_data(Scope.for_group(district_office.district_group), 2564, period)
+
+
 # --- The page ----------------------------------------------------------------------------------
 
 
