@@ -119,7 +119,7 @@ class IndicatorQuarter(models.Model):
         ordering = ["indicator", "quarter"]
         indexes = [
             # One quarter's results of many indicators (the dashboard), from the index alone.
-            models.Index(fields=["quarter", "indicator", "result"], name="indicator_quarter_results"),
+            models.Index(fields=["indicator", "quarter", "result"], name="indicator_quarter_results"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "quarter"], name="indicator_quarter_unique"),

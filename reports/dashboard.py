@@ -556,10 +556,7 @@ def most_behind_projects(projects):
         .values("pk")[:BEHIND_LIMIT]
     )
     rows = list(
-        Project.objects.filter(pk__in=ranked)
-        .annotate(gap=gap)
-        .order_by("-gap", "code")
-        .values(
+        Project.objects.filter(pk__in=ranked).values(
             "code",
             "name",
             "unit__name",
@@ -568,11 +565,11 @@ def most_behind_projects(projects):
             "latest_report_date",
             "latest_percent",
             "planned_percent_at_latest",
-            "gap",
         )
     )
     for row in rows:
-        row["gap"] = _round(row["gap"])  # SQLite hands back the difference as a float
+        row["gap"] = _round(row["planned_percent_at_latest"] - row["latest_percent"])
+    rows.sort(key=lambda row: (-row["gap"], row["code"]))
     return rows
 
 

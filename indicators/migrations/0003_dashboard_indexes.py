@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='indicatorquarter',
-            index=models.Index(fields=['quarter', 'indicator', 'result'], name='indicator_quarter_results'),
+            index=models.Index(fields=['indicator', 'quarter', 'result'], name='indicator_quarter_results'),
         ),
     ]
