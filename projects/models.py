@@ -126,7 +126,12 @@ class PlanNode(models.Model):
 
     @property
     def dimension_code(self):
-        return self.code.split(".")[0]
+        return self.dimension_of(self.code)
+
+    @staticmethod
+    def dimension_of(code):
+        """The plan dimension ("1"–"7") a node's code belongs to: its first part."""
+        return code.split(".", 1)[0]
 
 
 class ScheduleStatus(models.TextChoices):
@@ -162,39 +167,22 @@ class ProjectQuerySet(models.QuerySet):
     def with_schedule_status(self, ref_date, margin):
         """Annotate schedule_status from the stored progress summary, judged on ref_date; agrees
         with Project.schedule_status()."""
-        conditions = schedule_conditions(ref_date, margin)
+        month_start = ref_date.replace(day=1)
         return self.annotate(
             schedule_status=models.Case(
-                *(models.When(conditions[status], then=models.Value(status.value)) for status in SCHEDULE_ORDER),
+                models.When(latest_percent__gte=100, then=models.Value(ScheduleStatus.COMPLETE.value)),
+                models.When(
+                    Q(latest_report_date__isnull=True) | Q(latest_report_date__lt=month_start),
+                    then=models.Value(ScheduleStatus.NO_REPORT.value),
+                ),
+                models.When(
+                    planned_percent_at_latest__gt=models.F("latest_percent") + margin,
+                    then=models.Value(ScheduleStatus.BEHIND.value),
+                ),
                 default=models.Value(ScheduleStatus.ON_TRACK.value),
                 output_field=models.CharField(),
             )
         )
-
-
-# The schedule rule, checked in this order; a project none of them matches is on track.
-SCHEDULE_ORDER = (ScheduleStatus.COMPLETE, ScheduleStatus.NO_REPORT, ScheduleStatus.BEHIND)
-
-
-def schedule_conditions(ref_date, margin):
-    """The condition of each status in SCHEDULE_ORDER on the stored progress summary, each to be
-    tried after the ones before it (Project.schedule_status() is the same rule in Python)."""
-    return {
-        ScheduleStatus.COMPLETE: Q(latest_percent__gte=100),
-        ScheduleStatus.NO_REPORT: Q(latest_report_date__isnull=True)
-        | Q(latest_report_date__lt=ref_date.replace(day=1)),
-        ScheduleStatus.BEHIND: Q(planned_percent_at_latest__gt=models.F("latest_percent") + margin),
-    }
-
-
-def schedule_filters(ref_date, margin):
-    """Each status in SCHEDULE_ORDER as a condition that holds on its own (the ones before it
-    negated), for counting every status in one pass with FILTER clauses."""
-    conditions, earlier, result = schedule_conditions(ref_date, margin), Q(), {}
-    for status in SCHEDULE_ORDER:
-        result[status] = earlier & conditions[status]
-        earlier &= ~conditions[status]
-    return result
 
 
 class Project(models.Model):
@@ -299,7 +287,7 @@ class Project(models.Model):
             self.planned_percent_at_latest = self.planned_percent(newest["report_date"], steps=steps)
         else:
             self.latest_percent = self.latest_report_date = self.planned_percent_at_latest = None
-        first, last = thaidate.fiscal_year_range(self.fiscal_year)
+        first, last = self.fiscal_year_range
         self.report_months = 0
         for day in report_dates:
             if first <= day <= last:
@@ -314,7 +302,6 @@ class Project(models.Model):
         """This project's ScheduleStatus on ref_date, from the stored summary; the same rule as
         ProjectQuerySet.with_schedule_status() (whose annotation, a plain string, hides this
         method on the instances it returns)."""
-        # The same rule as schedule_conditions(), in SCHEDULE_ORDER.
         if self.latest_percent is not None and self.latest_percent >= 100:
             return ScheduleStatus.COMPLETE
         if self.latest_report_date is None or self.latest_report_date < ref_date.replace(day=1):

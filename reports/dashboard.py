@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from indicators.models import Indicator
-from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
+from projects.models import DistrictGroup, OrgUnit, PlanNode, Project, ScheduleStatus
 from projects.progress import schedule_ref_date
 
 CACHE_TIMEOUT = 15 * 60  # a safety net only: saves invalidate at once (invalidate_for_project)
@@ -504,11 +504,6 @@ def planned_actual_by_child(scope, per_unit, units):
     return result
 
 
-def dimension_of(plan_node_code):
-    """The plan dimension ("1"–"7") a plan node belongs to: the first part of its code."""
-    return plan_node_code.split(".", 1)[0] if plan_node_code else NO_DIMENSION
-
-
 def indicator_counts(indicators, quarter):
     """Met / not met / not reported / no target for a quarter, in total and per plan dimension:
     one query, counted per plan node (PostgreSQL reads it from indexes alone) and summed per
@@ -532,7 +527,8 @@ def indicator_counts(indicators, quarter):
     by_dimension = {d: {"dimension": d, **dict.fromkeys(names, 0)} for d in DIMENSIONS}
     for row in rows:
         row["not_met"] = row["total"] - row["met"] - row["not_reported"] - row["no_target"]
-        key = dimension_of(row["plan_node__code"])
+        code = row["plan_node__code"]
+        key = PlanNode.dimension_of(code) if code else NO_DIMENSION
         key = key if key in by_dimension else NO_DIMENSION
         slot = by_dimension.setdefault(key, {"dimension": key, **dict.fromkeys(names, 0)})
         for name in names:
