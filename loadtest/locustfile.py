@@ -13,6 +13,7 @@ import re
 import time
 from pathlib import Path
 
+import gevent
 from locust import FastHttpUser, between, events, task
 
 RUN_ID = os.environ["LOADTEST_RUN_ID"]
@@ -22,9 +23,12 @@ _staff = itertools.cycle(PLAN["staff"])
 _directors = itertools.cycle(PLAN["directors"])
 _planners = itertools.cycle(PLAN["planners"])
 _sequence = itertools.count(1)
+USER_COUNT = int(os.environ["LOADTEST_USER_COUNT"])
+MEASURE_SECONDS = int(os.environ["LOADTEST_MEASURE_SECONDS"])
 POSTED = []  # narratives of the reports the server said it stored (302 after the POST)
-# Logins happen during the ramp-up, whose figures locust resets: kept here (ms) for the report.
-LOGINS = {"ms": [], "failures": 0}
+# Logins happen during the ramp-up, whose figures are reset once every user is signed in: kept
+# here (ms) for the report.
+LOGINS = {"ms": [], "failures": 0, "done": 0}
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
@@ -50,6 +54,11 @@ class SignedIn(FastHttpUser):
             if response.status_code != 302:
                 LOGINS["failures"] += 1
                 response.failure(f"login as {username} gave {response.status_code}")
+        LOGINS["done"] += 1
+        if LOGINS["done"] == USER_COUNT:
+            # Everyone is in: the month-end peak of signed-in work starts now, and is measured.
+            self.environment.runner.stats.reset_all()
+            gevent.spawn_later(MEASURE_SECONDS, self.environment.runner.quit)
 
 
 class Staff(SignedIn):

@@ -1,7 +1,9 @@
 """`make loadtest`: the month-end peak against gunicorn on PostgreSQL, on 127.0.0.1 only.
 
-1. creates the database bma_loadtest (LOADTEST_DATABASE_URL) if missing, migrates it, collects
-   static files, loads demo data once (seed_demo --projects 300 --years 1);
+1. creates the database bma_loadtest (LOADTEST_DATABASE_URL) afresh, migrates it, collects
+   static files and loads the demo data (seed_demo --projects 300 --years 1): every run starts
+   from the same state, so runs compare (the reports an earlier run posted would otherwise make
+   every project page longer each time);
 2. creates the load-test users (lt-staff-001…, lt-director-…, lt-planner-…) with one password;
 3. starts gunicorn (gunicorn.conf.py) over plain HTTP on 127.0.0.1:LOADTEST_PORT;
 4. runs locust headless for LOADTEST_RUN_TIME with LOADTEST_USERS users (loadtest/locustfile.py);
@@ -32,7 +34,9 @@ USERS = int(os.environ.get("LOADTEST_USERS", "120"))
 # in at LOADTEST_SPAWN_RATE per second, and the figures are reset once all are in, so they
 # describe the peak of signed-in work (the login requests are reported from the ramp-up).
 SPAWN_RATE = os.environ.get("LOADTEST_SPAWN_RATE", "4")
-RUN_TIME = os.environ.get("LOADTEST_RUN_TIME", "90s")
+# The measured time, from the moment every user has signed in (the locustfile then resets the
+# figures and stops locust this many seconds later).
+RUN_SECONDS = int(os.environ.get("LOADTEST_RUN_TIME", "90s").removesuffix("s"))
 STAFF_ACCOUNTS = 200
 PASSWORD = "loadtest-" + "pw-2568"  # only on the loopback load-test database
 
@@ -60,13 +64,16 @@ os.environ.update(
 sys.path.insert(0, str(ROOT))
 
 
-def ensure_database():
+def recreate_database():
+    """The load test owns its database: dropped and created again at each run."""
     import psycopg2
 
     url = urlparse(DATABASE_URL)
     if url.hostname not in ("127.0.0.1", "localhost", "::1"):
         sys.exit(f"the load test runs on the loopback only; {DATABASE_URL} is not local")
     name = url.path.lstrip("/")
+    if "loadtest" not in name:
+        sys.exit(f"the load test drops and recreates its database; {name!r} does not look like one (no 'loadtest')")
     admin = psycopg2.connect(
         dbname="postgres",
         user=url.username or "postgres",
@@ -76,10 +83,9 @@ def ensure_database():
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            print(f"Creating database {name}")
-            cursor.execute(f'CREATE DATABASE "{name}"')
+        print(f"Creating database {name} afresh")
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
 
 
@@ -93,6 +99,7 @@ def prepare():
 
     django.setup()
     from django.contrib.auth.hashers import make_password
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
 
@@ -100,9 +107,9 @@ def prepare():
     from projects.models import Project, User
 
     fiscal_year = thaidate.fiscal_year(thaidate.today())
-    if not Project.objects.in_fiscal_year(fiscal_year).exists():
-        print("Loading demo data (seed_demo --projects 300 --years 1)…")
-        call_command("seed_demo", projects=300, years=1, seed=7, password=PASSWORD, verbosity=0)
+    print("Loading demo data (seed_demo --projects 300 --years 1)…")
+    call_command("seed_demo", projects=300, years=1, seed=7, password=PASSWORD, verbosity=0)
+    cache.clear()  # the load test's own Redis database: nothing cached from an earlier run's data
     by_unit = {}
     for code, unit_id in Project.objects.in_fiscal_year(fiscal_year).order_by("code").values_list("code", "unit_id"):
         by_unit.setdefault(unit_id, []).append(code)
@@ -143,6 +150,11 @@ def prepare():
         "planners": planners,
         "print_projects": codes[:: max(1, len(codes) // 40)],
     }
+
+
+def ramp_up_seconds():
+    """Spawning every user at SPAWN_RATE."""
+    return int(USERS / float(SPAWN_RATE))
 
 
 def wait_for(url, seconds=60):
@@ -212,7 +224,7 @@ def verify(run_id, posted_file):
 
 
 def main():
-    ensure_database()
+    recreate_database()
     manage("migrate", "-v0")
     manage("collectstatic", "--noinput", "-v0")
     plan = prepare()
@@ -228,13 +240,16 @@ def main():
         wait_for(f"http://{HOST}:{PORT}/healthz")
         print(
             f"\ngunicorn: {os.environ['GUNICORN_WORKERS']} workers on {HOST}:{PORT}; locust: {USERS} users, "
-            f"spawn {SPAWN_RATE}/s, {RUN_TIME}, run id {run_id}"
+            f"spawn {SPAWN_RATE}/s ({ramp_up_seconds()} s), {RUN_SECONDS} s measured once all are signed in, "
+            f"run id {run_id}"
         )
         env = {
             **os.environ,
             "LOADTEST_RUN_ID": run_id,
             "LOADTEST_USERS": str(plan_file),
             "LOADTEST_POSTED": str(posted_file),
+            "LOADTEST_USER_COUNT": str(USERS),
+            "LOADTEST_MEASURE_SECONDS": str(RUN_SECONDS),
         }
         with open(scratch / "locust.log", "w") as log:
             subprocess.run(
@@ -249,8 +264,8 @@ def main():
                     str(USERS),
                     "--spawn-rate",
                     SPAWN_RATE,
-                    "--run-time",
-                    RUN_TIME,
+                    "--run-time",  # a bound only: the locustfile stops locust after the measured time
+                    f"{3 * ramp_up_seconds() + RUN_SECONDS + 60}s",
                     "--stop-timeout",
                     "10",
                     "--csv",
@@ -258,7 +273,6 @@ def main():
                     "--only-summary",
                     "--loglevel",
                     "WARNING",
-                    "--reset-stats",
                 ],  # fmt: skip
                 cwd=ROOT,
                 env=env,
