@@ -1,6 +1,7 @@
 """gunicorn settings for `make serve` and `make loadtest` (and a production start:
 `gunicorn -c gunicorn.conf.py bma_tracker.wsgi`). Everything can be changed by environment."""
 
+import gc
 import multiprocessing
 import os
 
@@ -25,3 +26,10 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # Load the app once in the master so workers start fast and share its memory pages.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """The app is loaded once in the master (preload_app): freeze its objects out of the garbage
+    collector's sight, so a worker's collections walk only what its requests allocate and the
+    shared memory pages are not copied by the collector touching them."""
+    gc.freeze()

@@ -90,21 +90,27 @@ def _selection(request):
     """(scope, fiscal year, period, errors) from the GET parameters; invalid values fall back
     to the defaults: the current fiscal year, its current month, the user's own unit (the whole
     BMA for the planning office, admins and users without a unit)."""
-    form = DashboardForm(request.GET)
-    form.is_valid()
-    fiscal_year = form.choice("fy") or thaidate.fiscal_year(thaidate.today())
+    form = None
+    if request.GET:  # the plain /dashboard/ link has nothing to validate
+        form = DashboardForm(request.GET)
+        form.is_valid()
+
+    def choice(name):
+        return form.choice(name) if form else None
+
+    fiscal_year = choice("fy") or thaidate.fiscal_year(thaidate.today())
     period = Period.default(fiscal_year)
-    if value := form.choice("period"):
+    if value := choice("period"):
         period = Period(fiscal_year, "quarter" if value[0] == "q" else "month", int(value[1:]))
-    if unit := form.choice("unit"):
+    if unit := choice("unit"):
         scope = Scope.for_unit(unit)
-    elif group := form.choice("group"):
+    elif group := choice("group"):
         scope = Scope.for_group(group)
     elif "unit" in request.GET or "group" in request.GET or request.user.is_planner or not request.user.unit_id:
         scope = Scope.bma()  # an explicit empty choice means the whole BMA
     else:
         scope = Scope.for_unit(request.user.unit)
-    errors = [error for field_errors in form.errors.values() for error in field_errors]
+    errors = [error for field_errors in form.errors.values() for error in field_errors] if form else []
     return scope, fiscal_year, period, errors
 
 

@@ -364,12 +364,12 @@ def test_the_page_query_count_is_pinned(db, client, n, fy, django_assert_num_que
     dept = _bulk_dataset(n, fy)
     director = factories.make_user("dash-director", unit=dept, role=User.Role.DIRECTOR)
     login(client, director)
-    # session, user, their unit (the scope), the fiscal-year span, and the figures
-    with django_assert_num_queries(4 + DATA_QUERIES):
+    # session, the user with their unit (the scope), the fiscal-year span, and the figures
+    with django_assert_num_queries(3 + DATA_QUERIES):
         response = client.get(reverse("dashboard:index"))
     assert response.status_code == 200
-    # cached: the figures and the content they render cost nothing (session, user, their unit)
-    with django_assert_num_queries(3):
+    # cached: the figures and the content they render cost nothing (session, user with unit)
+    with django_assert_num_queries(2):
         client.get(reverse("dashboard:index"))
 
 

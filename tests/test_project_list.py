@@ -219,9 +219,9 @@ def test_the_sort_link_toggles_direction_and_drops_the_page(client, staff, proje
     assert 'href="?sort=code"' in body
 
 
-# session, user, the signed-in user's unit (navigation), fiscal years for the form, the page's
-# count, the page's rows with their units, the units for the form.
-LIST_QUERIES = 7
+# session, the user with their unit (navigation), fiscal years for the form, the page's count,
+# the page's rows with their units, the units for the form.
+LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("count", [10, 1000])

@@ -52,21 +52,22 @@ def test_with_redis_url_every_process_shares_the_cache_and_sessions():
         from django.conf import settings
         from django.core.cache import cache
         cache.set({key!r}, {value!r}, 60)
-        print(settings.CACHES["default"]["BACKEND"], settings.SESSION_ENGINE)
+        print(settings.CACHES["default"]["BACKEND"], settings.SESSION_ENGINE, settings.PAGE_CACHE_SECONDS > 0)
         """,
         **env,
     )
-    assert backend == "django.core.cache.backends.redis.RedisCache django.contrib.sessions.backends.cached_db"
+    assert backend == "bma_tracker.redis_cache.ReusedClientRedisCache django.contrib.sessions.backends.cached_db True"
     read = python(f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})", **env)
     assert read == value
 
 
-def test_without_redis_each_process_caches_alone_and_sessions_live_in_the_database():
+def test_without_redis_each_process_caches_alone_sessions_live_in_the_database_and_pages_are_not_cached():
     out = python(
-        "from django.conf import settings; print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)",
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE, settings.PAGE_CACHE_SECONDS)",
         REDIS_URL="",
     )
-    assert out == "django.core.cache.backends.locmem.LocMemCache django.contrib.sessions.backends.db"
+    assert out == "django.core.cache.backends.locmem.LocMemCache django.contrib.sessions.backends.db 0"
 
 
 @pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # the router only reads the aliases
