@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from projects.caching import project_changed
 from projects.models import (
     OrgUnit,
     PlanEdition,
@@ -11,15 +12,14 @@ from projects.models import (
     ProjectEvaluation,
     User,
 )
-from reports.dashboard import invalidate_for_project
 
 
 def _refresh(projects):
     """Admin edits bypass projects.services: keep each touched project's stored progress summary
-    and the dashboards that count it in step, as the services do."""
+    its cached pages and the dashboards that count it in step, as the services do."""
     for project in {project.pk: project for project in projects}.values():
         project.refresh_progress_summary()
-        invalidate_for_project(project)
+        project_changed(project)
 
 
 class RefreshesProjectSummary:

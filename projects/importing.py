@@ -19,6 +19,7 @@ from django.db import models
 
 from bma_tracker.text import normalise_thai
 from indicators.models import Indicator, IndicatorQuarter
+from projects.caching import indicator_changed, projects_changed
 from projects.legacy import LegacyFormatError
 from projects.models import (
     AuditEntry,
@@ -172,6 +173,7 @@ def _project_page_import(*, page, source_name):
 
     project.refresh_progress_summary()
     if outcome.created or outcome.updated:
+        projects_changed([project.pk])
         for year in years:  # the year a project leaves as well as the one it joins
             invalidate_fiscal_year(year)
     if project.latest_percent is not None and project.latest_percent != page.headline_percent:
@@ -411,4 +413,5 @@ def _indicator_report_import(*, report, source_name, indicator_code, fiscal_year
     _store_quarters(indicator, {q: (None, {"narrative": text}) for q, text in report.narratives.items()}, writer)
     if outcome.created or outcome.updated:
         invalidate_fiscal_year(fiscal_year)
+        indicator_changed(indicator)
     return outcome

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from bma_tracker.text import search_key
 from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
+from projects.caching import project_changed
 from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
-from reports.dashboard import invalidate_for_project
 
 REPORT_FIELDS = ["report_date", "percent", "narrative", "problems", "obstacles"]
 PROJECT_FIELDS = [
@@ -54,7 +54,7 @@ def progress_report_submit(*, project, user, values, submission_key=None, note="
                 note=note,
             )
             project.refresh_progress_summary()
-            invalidate_for_project(project)
+            project_changed(project)
     except IntegrityError:
         # Two submits of one form raced past the check above; the unique key let one through.
         existing = ProgressReport.objects.filter(submission_key=submission_key).first() if submission_key else None
@@ -72,7 +72,7 @@ def progress_report_update(*, report, user, version, values, note=""):
     changes = diff(before, snapshot(report, REPORT_FIELDS))
     audit_log(user=user, action=Action.UPDATE, obj=report, project=report.project, changes=changes, note=note)
     report.project.refresh_progress_summary()
-    invalidate_for_project(report.project)
+    project_changed(report.project)
     return report
 
 
@@ -90,7 +90,7 @@ def progress_report_delete(*, report, user, note=""):
         note=note,
     )
     report.project.refresh_progress_summary()
-    invalidate_for_project(report.project)
+    project_changed(report.project)
 
 
 @transaction.atomic
@@ -104,7 +104,7 @@ def progress_report_restore(*, report, user):
         changes=diff({}, snapshot(report, REPORT_FIELDS)),
     )
     report.project.refresh_progress_summary()
-    invalidate_for_project(report.project)
+    project_changed(report.project)
 
 
 def _project_snapshot(project, plan_nodes=None):
@@ -120,7 +120,7 @@ def project_create(*, user, values, plan_nodes=()):
     project.full_clean()
     project.save()
     project.plan_nodes.set(plan_nodes)
-    invalidate_for_project(project)
+    project_changed(project)
     audit_log(
         user=user, action=Action.CREATE, obj=project, project=project, changes=diff({}, _project_snapshot(project))
     )
@@ -130,14 +130,14 @@ def project_create(*, user, values, plan_nodes=()):
 @transaction.atomic
 def project_update(*, project, user, version, values, plan_nodes=()):
     before = _project_snapshot(project)
-    invalidate_for_project(project)  # the fiscal year it may be leaving; the new one below
+    project_changed(project)  # the fiscal year it may be leaving; the new one below
     # update() skips save(), so the derived search key is computed here as save() would.
     key = search_key(f"{values.get('code', project.code)} {values.get('name', project.name)}")
     locked_update(project, version=version, values={**values, "search_text": key, "updated_at": timezone.now()})
     project.plan_nodes.set(plan_nodes)
     changes = diff(before, _project_snapshot(project, plan_nodes))
     audit_log(user=user, action=Action.UPDATE, obj=project, project=project, changes=changes)
-    invalidate_for_project(project)
+    project_changed(project)
     return project
 
 
@@ -170,7 +170,7 @@ def plan_steps_save(*, project, user, version, changed, created, deleted):
             user=user, action=Action.CREATE, obj=step, project=project, changes=diff({}, snapshot(step, STEP_FIELDS))
         )
     project.refresh_progress_summary()
-    invalidate_for_project(project)
+    project_changed(project)
 
 
 @transaction.atomic
@@ -195,6 +195,7 @@ def project_evaluation_save(*, project, user, quarter, score, version=None):
             project=project,
             changes=diff({}, snapshot(evaluation, ["quarter", "score"])),
         )
+        project_changed(project)
         return evaluation
     if version is None:
         raise EditConflict(evaluation)
@@ -204,4 +205,5 @@ def project_evaluation_save(*, project, user, quarter, score, version=None):
     )
     changes = diff(before, snapshot(evaluation, ["quarter", "score"]))
     audit_log(user=user, action=Action.UPDATE, obj=evaluation, project=project, changes=changes)
+    project_changed(project)
     return evaluation

@@ -17,14 +17,13 @@ Rules the page states to its readers:
 Every panel runs a fixed number of queries, whatever the number of projects.
 """
 
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import (
     Count,
     DecimalField,
@@ -35,7 +34,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from bma_tracker import thaidate
+from bma_tracker import cache_versions, thaidate
 from indicators.models import Indicator
 from projects.models import DistrictGroup, OrgUnit, PlanNode, Project, ScheduleStatus
 from projects.progress import schedule_ref_date
@@ -203,35 +202,24 @@ def _version_key(fiscal_year, scope_key=None):
 
 def _versions(fiscal_year, scope_key):
     """The version of the fiscal year's dashboards and of this scope's: one cache round trip."""
-    keys = [_version_key(fiscal_year), _version_key(fiscal_year, scope_key)]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            # A token rather than a counter: if the cache evicts the version, the new token
-            # cannot collide with an entry cached under an old one.
-            cache.add(key, f"{time.time_ns():x}", None)
-            found[key] = cache.get(key)
-    return ":".join(str(found[key]) for key in keys)
+    return cache_versions.current([_version_key(fiscal_year), _version_key(fiscal_year, scope_key)])
+
+
+def unit_version_keys(fiscal_year, unit_id):
+    """The version keys that move on whenever anything the unit or the units below it own
+    changes in the fiscal year (the unit's dashboard; My projects caches on them too)."""
+    return [_version_key(fiscal_year), _version_key(fiscal_year, f"u:{unit_id}")]
 
 
 def invalidate_fiscal_year(fiscal_year):
     """Make every cached dashboard of a fiscal year stale (its next view recomputes)."""
-    _bump([_version_key(fiscal_year)])
+    cache_versions.bump([_version_key(fiscal_year)])
 
 
 def invalidate_scopes(fiscal_year, scope_keys):
-    """Make the cached dashboards of some scopes of a fiscal year stale: now, and again when the
-    surrounding transaction commits, so that a dashboard computed by another request between
-    the two (still seeing the old rows) does not outlive the save."""
-    _bump([_version_key(fiscal_year, key) for key in scope_keys])
-
-
-def _bump(keys):
-    def bump():
-        cache.set_many(dict.fromkeys(keys, f"{time.time_ns():x}"), None)
-
-    bump()
-    transaction.on_commit(bump)
+    """Make the cached dashboards of some scopes of a fiscal year stale (now, and again when
+    the surrounding transaction commits: cache_versions.bump)."""
+    cache_versions.bump([_version_key(fiscal_year, key) for key in scope_keys])
 
 
 def scopes_counting(unit_id):

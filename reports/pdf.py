@@ -95,6 +95,11 @@ def pdf_response(request, html, *, filename):
     """An inline PDF response of the page; the variant comes from the query string."""
     variant = requested_variant(request)
     body = render_pdf(html, base_url=request.build_absolute_uri("/"), pdf_variant=variant)
+    return pdf_file_response(body, filename=filename, variant=variant)
+
+
+def pdf_file_response(body, *, filename, variant=None):
+    """An inline PDF response of rendered PDF bytes."""
     response = HttpResponse(body, content_type="application/pdf")
     if variant:
         filename = filename.removesuffix(".pdf") + "-pdfa.pdf"

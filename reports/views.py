@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from projects.access import project_for_view
-from projects.progress import project_page_context
+from projects.caching import cached_project_part, print_page_html
 from reports.indicator_report import QUARTERS, indicator_report_data, indicators_for_report
-from reports.pdf import pdf_response
+from reports.pdf import pdf_file_response, pdf_response, render_pdf, requested_variant
 
 
 @require_safe
@@ -18,8 +18,14 @@ from reports.pdf import pdf_response
 def project_pdf(request, code):
     """The project's print page (projects/print.html) as a PDF."""
     project = project_for_view(request.user, code)
-    html = render_to_string("projects/print.html", project_page_context(project), request=request)
-    return pdf_response(request, html, filename=f"project-{project.code}.pdf")
+    variant, base_url = requested_variant(request), request.build_absolute_uri("/")
+    body = cached_project_part(
+        project,
+        "pdf",
+        lambda: render_pdf(print_page_html(project), base_url=base_url, pdf_variant=variant),
+        variant=f"{variant},{base_url}",  # the PDF's links are absolute
+    )
+    return pdf_file_response(body, filename=f"project-{project.code}.pdf", variant=variant)
 
 
 def _indicator_report(request, code, fy, quarter):

@@ -3,6 +3,7 @@ another unit (a district office), a director of the owning unit, a planning offi
 and anonymous (the plain `client`)."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from projects.models import OrgUnit, User
@@ -16,6 +17,17 @@ def thai_by_default():
     translation.activate("th")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(settings):
+    """Pages are cached as in production (a test runs in one process, so the per-process cache
+    is shared by everything it does), and nothing cached by an earlier test, whose rows were
+    rolled back, is seen by the next."""
+    settings.PAGE_CACHE_SECONDS = 3600
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -347,10 +347,15 @@ def test_project_page_context_is_reusable_without_a_request(seeds):
 
 # --- query counts ---------------------------------------------------------------------------------
 
-# session, user, project+unit, live reports, steps, plan nodes, indicators, their quarters,
-# evaluations, and the signed-in user's unit for the navigation bar (base.html).
-PAGE_QUERIES = 10
-PRINT_QUERIES = 9  # no navigation bar
+# session, the user with their unit (navigation bar), project+unit, live reports, steps, plan
+# nodes, indicators, their quarters, evaluations; the print page reads the same.
+PAGE_QUERIES = PRINT_QUERIES = 9
+# Rendered once and cached until the project changes (projects/caching.py): session, user, project.
+CACHED_PAGE_QUERIES = 3
+
+
+def without_csrf_tokens(response):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
 
 
 def _big_project(unit, reports, steps, indicators):
@@ -382,4 +387,9 @@ def test_the_page_query_count_does_not_grow_with_the_project(
         response = client.get(project.get_absolute_url())
     assert response.status_code == 200
     with django_assert_num_queries(PRINT_QUERIES):
+        assert client.get(reverse("projects:print", args=[project.code])).status_code == 200
+    with django_assert_num_queries(CACHED_PAGE_QUERIES):
+        again = client.get(project.get_absolute_url())
+    assert without_csrf_tokens(again) == without_csrf_tokens(response)
+    with django_assert_num_queries(CACHED_PAGE_QUERIES):
         assert client.get(reverse("projects:print", args=[project.code])).status_code == 200

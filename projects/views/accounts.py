@@ -4,10 +4,13 @@ views with Thai templates under templates/registration/."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from bma_tracker import thaidate
 from projects import access
+from projects.caching import cached_unit_part
 from projects.models import ProgressReport, Project
 
 
@@ -18,29 +21,33 @@ def home(request):
     user = request.user
     today = timezone.localdate()
     fiscal_year = thaidate.fiscal_year(today)
-    month_start = today.replace(day=1)
-    projects = []
-    if user.unit_id:
-        reported = ProgressReport.objects.live().filter(
-            project=OuterRef("pk"), report_date__gte=month_start, report_date__lte=today
-        )
-        projects = list(
-            Project.objects.for_unit(user.unit)
-            .in_fiscal_year(fiscal_year)
-            .select_related("unit")
-            .annotate(reported_this_month=Exists(reported))
-            .order_by("reported_this_month", "code")
-        )
-    return render(
-        request,
-        "projects/home.html",
-        {
+    # Staff and directors edit every project of their subtree; planners only read.
+    can_report = access.can_create_projects(user)
+
+    def render_body():
+        projects = []
+        if user.unit_id:
+            month_start = today.replace(day=1)
+            reported = ProgressReport.objects.live().filter(
+                project=OuterRef("pk"), report_date__gte=month_start, report_date__lte=today
+            )
+            projects = list(
+                Project.objects.for_unit(user.unit)
+                .in_fiscal_year(fiscal_year)
+                .select_related("unit")
+                .annotate(reported_this_month=Exists(reported))
+                .order_by("reported_this_month", "code")
+            )
+        context = {
+            "unit": user.unit,
             "projects": projects,
             "fiscal_year": fiscal_year,
             "month_name": thaidate.month_name(today.month),
             "be_year": thaidate.be_year(today.year),
             "missing": sum(1 for p in projects if not p.reported_this_month),
-            # Staff and directors edit every project of their subtree; planners only read.
-            "can_report": access.can_create_projects(user),
-        },
-    )
+            "can_report": can_report,
+        }
+        return render_to_string("projects/_home_body.html", context)
+
+    body = cached_unit_part(user.unit_id, fiscal_year, "home", render_body, variant=f"report={can_report:d}")
+    return render(request, "projects/home.html", {"body": mark_safe(body)})  # noqa: S308 (our own rendered template)

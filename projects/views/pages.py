@@ -1,8 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
-from projects.access import project_for_view
+from projects import access
+from projects.caching import cached_project_part, print_page_html
 from projects.filters import ProjectFilterForm
 from projects.models import Project, ScheduleStatus
 from projects.progress import project_page_context
@@ -44,11 +48,18 @@ def project_list(request):
 
 @login_required
 def project_detail(request, code):
-    project = project_for_view(request.user, code)
-    return render(request, "projects/detail.html", project_page_context(project))
+    project = access.project_for_view(request.user, code)
+    may_edit, may_evaluate = access.can_edit_unit(request.user, project.unit), access.can_evaluate(request.user)
+
+    def render_body():
+        context = {**project_page_context(project), "may_edit": may_edit, "may_evaluate": may_evaluate}
+        return render_to_string("projects/_detail_body.html", context)
+
+    body = cached_project_part(project, "detail", render_body, variant=f"edit={may_edit:d},evaluate={may_evaluate:d}")
+    return render(request, "projects/detail.html", {"project": project, "body": mark_safe(body)})  # noqa: S308 (our own rendered template)
 
 
 @login_required
 def project_print(request, code):
-    project = project_for_view(request.user, code)
-    return render(request, "projects/print.html", project_page_context(project))
+    project = access.project_for_view(request.user, code)
+    return HttpResponse(print_page_html(project))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -65,6 +66,7 @@ class Command(BaseCommand):
                 if wrong:
                     raise CommandError(f"Restored row counts differ from the backup's (expected, found): {wrong}")
             ContentType.objects.clear_cache()
+            cache.clear()  # nothing cached (pages, dashboards, sessions) may outlive the data it came from
             media_files = self._restore_media(scratch / "media")
         total = sum(manifest["rows"].values())
         self.stdout.write(

@@ -1,0 +1,111 @@
+"""Rendered project pages, cached until something they show changes.
+
+A project page (its print page, its PDF) is rendered once per project, language, day and kind of
+reader, and served from the cache until one of its tokens moves on (bma_tracker.cache_versions):
+- the project's own token: every writer of the project, its reports, plan steps, evaluations
+  or linked indicators calls project_changed() (the services, the admin, the importer);
+- the reference token: the names and texts every page shows of units, the plan and indicators,
+  moved on by any save of those (signals below, connected in ProjectsConfig.ready) and by bulk
+  loads (seed_demo, restore).
+My projects is cached per unit the same way, on the unit dashboard's versions.
+Without a shared cache (REDIS_URL) pages are not cached at all (settings.PAGE_CACHE_SECONDS):
+a per-process cache would show a stale page in every other worker process after a save.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from bma_tracker import cache_versions, thaidate
+from projects.progress import project_page_context
+from reports.dashboard import invalidate_for_project, unit_version_keys
+
+REFERENCE = "version:reference"
+
+
+def project_token(pk):
+    return f"version:project:{pk}"
+
+
+def project_changed(project):
+    """Called by every writer after a project, its steps, reports, evaluations or linked
+    indicators change: its cached pages and the dashboards that count it go stale."""
+    cache_versions.bump([project_token(project.pk)])
+    invalidate_for_project(project)
+
+
+def projects_changed(pks):
+    """Only the cached pages of these projects (a linked indicator changed)."""
+    cache_versions.bump([project_token(pk) for pk in pks])
+
+
+def indicator_changed(indicator):
+    """An indicator or its quarterly results changed: the pages of the projects it is linked to."""
+    projects_changed(indicator.projects.values_list("pk", flat=True))
+
+
+def reference_changed(**_signal_kwargs):
+    """Units, the plan or indicators changed: every cached project page goes stale."""
+    cache_versions.bump([REFERENCE])
+
+
+def _cached_part(name, token_keys, render):
+    if not settings.PAGE_CACHE_SECONDS:
+        return render()
+    key = f"page:{name}:{translation.get_language()}:{thaidate.today().isoformat()}"
+    return cache_versions.cached(key, token_keys, render, settings.PAGE_CACHE_SECONDS)
+
+
+def cached_project_part(project, part, render, *, variant=""):
+    """render() for one part of a project's page ("detail", "print"…), cached per language,
+    day (the schedule status and notes are judged on today) and variant (what the reader may
+    do), until the project or the reference data change."""
+    return _cached_part(f"{part}:{project.pk}:{variant}", [project_token(project.pk), REFERENCE], render)
+
+
+def cached_unit_part(unit_id, fiscal_year, part, render, *, variant=""):
+    """render() for a page about a unit's projects of a fiscal year (My projects), cached until
+    anything the unit or the units below it own in that year changes (the unit dashboard's
+    versions) or the reference data change."""
+    token_keys = [*unit_version_keys(fiscal_year, unit_id), REFERENCE]
+    return _cached_part(f"{part}:unit:{unit_id}:{fiscal_year}:{variant}", token_keys, render)
+
+
+def print_page_html(project):
+    """The print page of a project (also the source of its PDF)."""
+    return cached_project_part(
+        project, "print", lambda: render_to_string("projects/print.html", project_page_context(project))
+    )
+
+
+def _indicator_saved(instance, **kwargs):
+    indicator = getattr(instance, "indicator", instance)  # an IndicatorQuarter or the Indicator
+    if indicator.pk:
+        indicator_changed(indicator)
+
+
+def _indicator_links_changed(instance, action, reverse, pk_set, **kwargs):
+    """indicator.projects / project.indicators add(), remove(), clear()."""
+    if reverse:  # from the project's side: that project's page
+        projects_changed([instance.pk])
+    elif action == "pre_clear":
+        indicator_changed(instance)
+    elif pk_set:
+        projects_changed(pk_set)
+
+
+def connect_signals():
+    """Saves that reach no service (the admin, the shell, imports of reference data)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+    from indicators.models import Indicator, IndicatorQuarter
+    from projects.models import OrgUnit, PlanEdition, PlanNode
+
+    for model in (OrgUnit, PlanEdition, PlanNode):
+        post_save.connect(reference_changed, sender=model, dispatch_uid=f"reference-{model.__name__}")
+        post_delete.connect(reference_changed, sender=model, dispatch_uid=f"reference-del-{model.__name__}")
+    for model in (Indicator, IndicatorQuarter):
+        post_save.connect(_indicator_saved, sender=model, dispatch_uid=f"indicator-{model.__name__}")
+        # Before the delete: afterwards the indicator's links to projects are gone.
+        pre_delete.connect(_indicator_saved, sender=model, dispatch_uid=f"indicator-del-{model.__name__}")
+    m2m_changed.connect(_indicator_links_changed, sender=Indicator.projects.through, dispatch_uid="indicator-projects")

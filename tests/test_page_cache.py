@@ -1,0 +1,116 @@
+"""Rendered pages are cached (projects/caching.py) and never shown stale: every kind of write a
+page shows makes it render again, whoever wrote it and however (form, service, admin, import)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from bma_tracker import thaidate
+from indicators.services import indicator_quarter_save
+from projects.services import project_evaluation_save
+from tests import factories
+from tests.conftest import login
+
+
+@pytest.fixture
+def current_project(social_division):
+    fiscal_year = thaidate.fiscal_year(timezone.localdate())
+    return factories.make_project(code="24040000-7001", unit=social_division, fiscal_year=fiscal_year)
+
+
+def page(client, project, name="projects:detail"):
+    response = client.get(reverse(name, args=[project.code]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_second_view_of_a_project_page_is_served_from_the_cache(
+    client, staff, current_project, django_assert_num_queries
+):
+    login(client, staff)
+    page(client, current_project)
+    with django_assert_num_queries(3):  # session, user, project: nothing of the page itself
+        page(client, current_project)
+
+
+def test_a_report_posted_through_the_form_shows_at_once_on_the_page_and_on_my_projects(client, staff, current_project):
+    login(client, staff)
+    assert "ยังไม่รายงาน" in client.get(reverse("home")).content.decode()
+    assert "รายงานใหม่ในแคช" not in page(client, current_project)
+    form = client.get(reverse("projects:progress_new", args=[current_project.code])).context["form"]
+    response = client.post(
+        reverse("projects:progress_new", args=[current_project.code]),
+        {
+            "report_date": form.initial["report_date"].strftime("%d/%m/") + str(form.initial["report_date"].year + 543),
+            "percent": "40",
+            "narrative": "รายงานใหม่ในแคช",
+            "problems": "ไม่มี",
+            "obstacles": "ไม่มี",
+            "submission_key": form.initial["submission_key"],
+            "version": "",
+        },
+    )
+    assert response.status_code == 302
+    assert "รายงานใหม่ในแคช" in page(client, current_project)
+    assert "รายงานใหม่ในแคช" in page(client, current_project, "projects:print")
+    home = client.get(reverse("home")).content.decode()
+    assert "รายงานแล้ว" in home and "ยังไม่รายงาน" not in home
+
+
+def test_an_evaluation_and_an_indicator_result_show_at_once(client, planner, current_project):
+    indicator = factories.make_indicator(fiscal_year=current_project.fiscal_year, unit=current_project.unit)
+    indicator.projects.add(current_project)
+    login(client, planner)
+    before = page(client, current_project)
+    assert "87.5" not in before and "42.25" not in before
+    project_evaluation_save(project=current_project, user=planner, quarter=1, score=Decimal("87.5"))
+    assert "87.5" in page(client, current_project)
+    indicator_quarter_save(indicator=indicator, user=planner, quarter=1, values={"result": Decimal("42.25")})
+    assert "42.25" in page(client, current_project)
+
+
+def test_renaming_a_unit_in_the_admin_shows_on_every_cached_page(client, staff, current_project, social_division):
+    login(client, staff)
+    assert "สำนักงานการส่งเสริมอาชีพ" in page(client, current_project)
+    social_division.name = "สำนักงานส่งเสริมอาชีพ (ชื่อใหม่)"
+    social_division.save()  # what the admin does: no service involved
+    assert "สำนักงานส่งเสริมอาชีพ (ชื่อใหม่)" in page(client, current_project)
+
+
+def test_linking_an_indicator_in_the_admin_shows_on_the_project_page(client, staff, current_project):
+    indicator = factories.make_indicator(fiscal_year=current_project.fiscal_year, name="ตัวชี้วัดที่เพิ่งผูก")
+    login(client, staff)
+    assert "ตัวชี้วัดที่เพิ่งผูก" not in page(client, current_project)
+    current_project.indicators.add(indicator)
+    assert "ตัวชี้วัดที่เพิ่งผูก" in page(client, current_project)
+    indicator.projects.clear()
+    assert "ตัวชี้วัดที่เพิ่งผูก" not in page(client, current_project)
+
+
+def test_readers_who_may_do_less_never_get_the_buttons_cached_for_those_who_may_do_more(
+    client, staff, other_staff, current_project
+):
+    edit_url = reverse("projects:progress_new", args=[current_project.code])
+    login(client, staff)
+    assert edit_url in page(client, current_project)
+    login(client, other_staff)
+    assert edit_url not in page(client, current_project)
+
+
+def test_each_language_has_its_own_cached_page(client, staff, current_project):
+    login(client, staff)
+    thai = page(client, current_project)
+    client.cookies["django_language"] = "en"
+    english = page(client, current_project)
+    assert 'lang="en"' in english and 'lang="th"' in thai
+    assert "ความคืบหน้าเทียบกับแผน" in thai and "ความคืบหน้าเทียบกับแผน" not in english
+
+
+def test_without_a_shared_cache_nothing_is_cached(client, staff, current_project, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    login(client, staff)
+    page(client, current_project)
+    with django_assert_num_queries(8):  # the whole page again (no indicators: no quarters to read)
+        page(client, current_project)
