@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 HOST, PORT = "127.0.0.1", int(os.environ.get("LOADTEST_PORT", "8765"))
 DATABASE_URL = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bma_loadtest")
-USERS = int(os.environ.get("LOADTEST_USERS", "120"))
+# Each user waits 0.5–1.5 s between requests, so N users ask for at most ~N requests/s.
+USERS = int(os.environ.get("LOADTEST_USERS", "240"))
 # Logging in costs ~0.3 s of CPU (PBKDF2, 1,000,000 rounds: Django's default, kept): users sign
 # in at LOADTEST_SPAWN_RATE per second, and the figures are reset once all are in, so they
 # describe the peak of signed-in work (the login requests are reported from the ramp-up).
