@@ -26,13 +26,6 @@ def _fill_missing(found, keys):
     return found
 
 
-def current(keys):
-    """The tokens of `keys`, joined in order: one cache round trip (more only for a token that
-    does not exist yet)."""
-    found = _fill_missing(cache.get_many(keys), keys)
-    return ":".join(str(found[key]) for key in keys)
-
-
 def bump(keys):
     """Move the tokens on now, and again when the surrounding transaction commits, so that an
     entry computed by another request between the two (still seeing the old rows) does not
@@ -51,8 +44,8 @@ def bump(keys):
 def cached(key, token_keys, compute, timeout):
     """compute(), or the value cached under `key` while none of `token_keys` has moved since it
     was computed. The entry and the tokens come back in one round trip."""
-    found = cache.get_many([key, *token_keys])
-    tokens = [_fill_missing(found, token_keys)[token] for token in token_keys]
+    found = _fill_missing(cache.get_many([key, *token_keys]), token_keys)
+    tokens = [found[token] for token in token_keys]
     entry = found.get(key)
     if entry is not None and entry[0] == tokens:
         return entry[1]

@@ -18,7 +18,7 @@ from django.utils import translation
 
 from bma_tracker import cache_versions, thaidate
 from projects.progress import project_page_context
-from reports.dashboard import invalidate_for_project, unit_version_keys
+from reports.dashboard import invalidate_for_project, scope_version_keys
 
 REFERENCE = "version:reference"
 
@@ -67,7 +67,7 @@ def cached_unit_part(unit_id, fiscal_year, part, render, *, variant=""):
     """render() for a page about a unit's projects of a fiscal year (My projects), cached until
     anything the unit or the units below it own in that year changes (the unit dashboard's
     versions) or the reference data change."""
-    token_keys = [*unit_version_keys(fiscal_year, unit_id), REFERENCE]
+    token_keys = [*scope_version_keys(fiscal_year, f"u:{unit_id}"), REFERENCE]
     return _cached_part(f"{part}:unit:{unit_id}:{fiscal_year}:{variant}", token_keys, render)
 
 

@@ -22,7 +22,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.db.models import (
     Count,
@@ -200,15 +199,10 @@ def _version_key(fiscal_year, scope_key=None):
     return f"dashboard:version:{fiscal_year}" + (f":{scope_key}" if scope_key else "")
 
 
-def _versions(fiscal_year, scope_key):
-    """The version of the fiscal year's dashboards and of this scope's: one cache round trip."""
-    return cache_versions.current([_version_key(fiscal_year), _version_key(fiscal_year, scope_key)])
-
-
-def unit_version_keys(fiscal_year, unit_id):
-    """The version keys that move on whenever anything the unit or the units below it own
-    changes in the fiscal year (the unit's dashboard; My projects caches on them too)."""
-    return [_version_key(fiscal_year), _version_key(fiscal_year, f"u:{unit_id}")]
+def scope_version_keys(fiscal_year, scope_key):
+    """The version keys that move on whenever anything a scope counts changes in the fiscal
+    year: its dashboard's, and for a unit ("u:<pk>") also My projects'."""
+    return [_version_key(fiscal_year), _version_key(fiscal_year, scope_key)]
 
 
 def invalidate_fiscal_year(fiscal_year):
@@ -249,24 +243,25 @@ def invalidate_for_indicator(indicator):
     invalidate_scopes(indicator.fiscal_year, scopes_counting(indicator.unit_id))
 
 
-def cache_key(scope, fiscal_year, period, *, today=None):
-    """The key of everything cached for one dashboard: it changes with a save that the scope
-    counts (the versions) and with the day the schedule is judged on."""
+def cached_for_selection(scope, fiscal_year, period, part, compute, *, today=None):
+    """compute(), cached for one dashboard selection (scope, fiscal year, period) until a save
+    that the scope counts, or until the day the schedule is judged on changes."""
     ref_date = schedule_ref_date(fiscal_year, today)
-    versions = _versions(fiscal_year, scope.key)
-    return f"dashboard:{versions}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
+    key = f"dashboard:{part}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
+    return cache_versions.cached(key, scope_version_keys(fiscal_year, scope.key), compute, CACHE_TIMEOUT)
 
 
 def dashboard_data(scope, fiscal_year, period, *, today=None):
-    """Every figure, chart series and table of the dashboard, cached per (scope, fiscal year,
-    period) until a save in that fiscal year (or the day changes the schedule reference)."""
+    """Every figure, chart series and table of the dashboard, cached per selection."""
     ref_date = schedule_ref_date(fiscal_year, today)
-    key = cache_key(scope, fiscal_year, period, today=today)
-    data = cache.get(key)
-    if data is None:
-        data = compute_dashboard(scope, fiscal_year, period, ref_date=ref_date)
-        cache.set(key, data, CACHE_TIMEOUT)
-    return data
+    return cached_for_selection(
+        scope,
+        fiscal_year,
+        period,
+        "data",
+        lambda: compute_dashboard(scope, fiscal_year, period, ref_date=ref_date),
+        today=today,
+    )
 
 
 # --- The figures --------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import render
@@ -21,12 +20,11 @@ from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from reports import exports
 from reports.dashboard import (
     AVERAGE_RULE,
-    CACHE_TIMEOUT,
     INDICATOR_RULE,
     PLANNED_RULE,
     Period,
     Scope,
-    cache_key,
+    cached_for_selection,
     dashboard_data,
 )
 from reports.dashboard_tables import dashboard_charts, dashboard_tables
@@ -149,12 +147,13 @@ def dashboard(request):
     scope, fiscal_year, period, errors = _selection(request)
     # The content is the same for everyone who asks for this selection: rendered once per
     # cached figure set and language (the user's name and CSRF token stay outside it, in base.html).
-    key = f"{cache_key(scope, fiscal_year, period)}:html:{get_language()}"
-    body = cache.get(key)
-    if body is None:
-        context = _body_context(scope, fiscal_year, period)
-        body = mark_safe(render_to_string("reports/_dash_body.html", context))
-        cache.set(key, str(body), CACHE_TIMEOUT)
+    body = cached_for_selection(
+        scope,
+        fiscal_year,
+        period,
+        f"html:{get_language()}",
+        lambda: str(render_to_string("reports/_dash_body.html", _body_context(scope, fiscal_year, period))),
+    )
     context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors, "body": mark_safe(body)}
     return render(request, "reports/dashboard.html", context)
 
