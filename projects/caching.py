@@ -27,6 +27,15 @@ def project_token(pk):
     return f"version:project:{pk}"
 
 
+def user_token(pk):
+    return f"version:user:{pk}"
+
+
+def _user_saved(instance, **kwargs):
+    """The cached signed-in user (projects/backends.py) is stale."""
+    cache_versions.bump([user_token(instance.pk)])
+
+
 def project_changed(project):
     """Called by every writer after a project, its steps, reports, evaluations or linked
     indicators change: its cached pages and the dashboards that count it go stale."""
@@ -99,7 +108,7 @@ def connect_signals():
     from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
     from indicators.models import Indicator, IndicatorQuarter
-    from projects.models import OrgUnit, PlanEdition, PlanNode
+    from projects.models import OrgUnit, PlanEdition, PlanNode, User
 
     for model in (OrgUnit, PlanEdition, PlanNode):
         post_save.connect(reference_changed, sender=model, dispatch_uid=f"reference-{model.__name__}")
@@ -108,4 +117,6 @@ def connect_signals():
         post_save.connect(_indicator_saved, sender=model, dispatch_uid=f"indicator-{model.__name__}")
         # Before the delete: afterwards the indicator's links to projects are gone.
         pre_delete.connect(_indicator_saved, sender=model, dispatch_uid=f"indicator-del-{model.__name__}")
+    post_save.connect(_user_saved, sender=User, dispatch_uid="user-saved")
+    post_delete.connect(_user_saved, sender=User, dispatch_uid="user-deleted")
     m2m_changed.connect(_indicator_links_changed, sender=Indicator.projects.through, dispatch_uid="indicator-projects")

@@ -445,6 +445,19 @@ class User(AbstractUser):
         verbose_name = _("ผู้ใช้")
         verbose_name_plural = _("ผู้ใช้")
 
+    def remember_session_auth_hash(self):
+        """Keep the session hash of the current password on this instance (the cached signed-in
+        user, projects/backends.py, carries it instead of the password hash)."""
+        self._session_auth_hash = super().get_session_auth_hash()
+
+    def get_session_auth_hash(self):
+        remembered = self.__dict__.get("_session_auth_hash")
+        return remembered if remembered is not None else super().get_session_auth_hash()
+
+    def set_password(self, raw_password):
+        self.__dict__.pop("_session_auth_hash", None)
+        super().set_password(raw_password)
+
     @property
     def is_planner(self):
         return self.role in (self.Role.PLANNER, self.Role.ADMIN) or self.is_superuser

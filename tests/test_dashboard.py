@@ -368,8 +368,8 @@ def test_the_page_query_count_is_pinned(db, client, n, fy, django_assert_num_que
     with django_assert_num_queries(3 + DATA_QUERIES):
         response = client.get(reverse("dashboard:index"))
     assert response.status_code == 200
-    # cached: the figures and the content they render cost nothing (session, user with unit)
-    with django_assert_num_queries(2):
+    # cached: the figures, the content they render and the user cost nothing (session)
+    with django_assert_num_queries(1):
         client.get(reverse("dashboard:index"))
 
 

@@ -31,7 +31,7 @@ def test_a_second_view_of_a_project_page_is_served_from_the_cache(
 ):
     login(client, staff)
     page(client, current_project)
-    with django_assert_num_queries(3):  # session, user, project: nothing of the page itself
+    with django_assert_num_queries(2):  # session, project: nothing of the page itself, nor the user
         page(client, current_project)
 
 
