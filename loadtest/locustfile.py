@@ -29,6 +29,24 @@ POSTED = []  # narratives of the reports the server said it stored (302 after th
 # Logins happen during the ramp-up, whose figures are reset once every user is signed in: kept
 # here (ms) for the report.
 LOGINS = {"ms": [], "failures": 0, "done": 0}
+# CPU seconds the gunicorn processes (GUNICORN_PID and its workers) have used, read from /proc
+# when the measured time starts and when it ends: what one request costs the server.
+SERVER_CPU = {}
+
+
+def gunicorn_cpu_seconds():
+    """User + system CPU time of gunicorn's master and its live workers (Linux /proc)."""
+    pids, total = [os.environ.get("GUNICORN_PID", "")], 0
+    try:
+        for task in Path(f"/proc/{pids[0]}/task").iterdir():
+            pids += (task / "children").read_text().split()
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
@@ -58,7 +76,12 @@ class SignedIn(FastHttpUser):
         if LOGINS["done"] == USER_COUNT:
             # Everyone is in: the month-end peak of signed-in work starts now, and is measured.
             self.environment.runner.stats.reset_all()
-            gevent.spawn_later(MEASURE_SECONDS, self.environment.runner.quit)
+            SERVER_CPU.update(start=gunicorn_cpu_seconds(), started=time.monotonic())
+            gevent.spawn_later(MEASURE_SECONDS, self.stop_measuring)
+
+    def stop_measuring(self):
+        SERVER_CPU.update(end=gunicorn_cpu_seconds(), ended=time.monotonic())
+        self.environment.runner.quit()
 
 
 class Staff(SignedIn):
@@ -140,4 +163,4 @@ class PlanningOffice(SignedIn):
 @events.test_stop.add_listener
 def _write_posted(environment, **kwargs):
     with open(os.environ["LOADTEST_POSTED"], "w", encoding="utf-8") as out:
-        json.dump({"posted": POSTED, "logins": LOGINS}, out, ensure_ascii=False)
+        json.dump({"posted": POSTED, "logins": LOGINS, "server_cpu": SERVER_CPU}, out, ensure_ascii=False)

@@ -221,7 +221,24 @@ def verify(run_id, posted_file):
         f"\nReports: {len(posted)} successful POSTs, {sum(stored.values())} stored rows for run {run_id}: "
         f"{len(lost)} lost, {len(duplicated)} duplicated, {len(unexpected)} stored without a successful POST"
     )
-    return not (lost or duplicated or unexpected or len(posted) != sum(stored.values())), outcome["logins"]["failures"]
+    return (
+        not (lost or duplicated or unexpected or len(posted) != sum(stored.values())),
+        outcome["logins"]["failures"],
+        outcome.get("server_cpu", {}),
+    )
+
+
+def print_server_cpu(server_cpu, request_count):
+    """How busy gunicorn was during the measured time, and its CPU per request."""
+    if server_cpu.get("start") is None or server_cpu.get("end") is None or not request_count:
+        print("\nServer CPU: not measured (no /proc, or the measured time did not end normally)")
+        return
+    seconds = server_cpu["end"] - server_cpu["start"]
+    wall = server_cpu["ended"] - server_cpu["started"]
+    print(
+        f"\nServer CPU in the measured {wall:.0f} s: gunicorn used {seconds:.0f} CPU s "
+        f"({seconds / wall:.2f} of {os.cpu_count()} cores), {1000 * seconds / request_count:.1f} ms per request"
+    )
 
 
 def main():
@@ -251,6 +268,7 @@ def main():
             "LOADTEST_POSTED": str(posted_file),
             "LOADTEST_USER_COUNT": str(USERS),
             "LOADTEST_MEASURE_SECONDS": str(RUN_SECONDS),
+            "GUNICORN_PID": str(gunicorn.pid),
         }
         with open(scratch / "locust.log", "w") as log:
             subprocess.run(
@@ -286,7 +304,8 @@ def main():
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=60)
     aggregated = print_stats(scratch / "locust_stats.csv")
-    intact, login_failures = verify(run_id, posted_file)
+    intact, login_failures, server_cpu = verify(run_id, posted_file)
+    print_server_cpu(server_cpu, int(aggregated["Request Count"]) if aggregated else 0)
     failures = (int(aggregated["Failure Count"]) if aggregated else 0) + login_failures
     print(
         f"\nRESULT: {float(aggregated['Requests/s']):.1f} requests/s, p50 {aggregated['50%']} ms, "
