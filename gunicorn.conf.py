@@ -6,14 +6,16 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Threaded workers (gthread): cores+1 processes of GUNICORN_THREADS threads. Threads keep
-# HTTP keep-alive connections open (a sync worker closes the connection after every request,
-# so each page paid a new TCP connection) and let a slow PDF occupy one thread, not a whole
-# process. Measured with `make loadtest` on 2 cores: 3 workers × 4 threads 137 req/s, p99
-# 2.9 s; 3 sync workers 117 req/s, p99 8.0 s; 4×2 124; 2×8 90; 6×1 103.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
-worker_class = "gthread"
+# Sync workers: one request per process, 2×cores+1 so a worker waiting on PostgreSQL does not
+# leave a core idle. GUNICORN_THREADS>1 switches to gthread (keep-alive connections, more
+# concurrent requests per process) at the price of sharing one process' CPU under the GIL.
+# Measured with `make loadtest` on 2 cores, runs interleaved (the host's speed drifts ±15 %):
+# 3 sync workers 94.8, 88.2, 99.6, 93.9 req/s, p95 2300–3100 ms; 3 gthread workers × 4 threads
+# 87.7–114.1 req/s (mean 102), p95 2600–5400 ms; the same CPU per request (14–16 ms). Sync keeps
+# the better p95 (a PDF render holds its own process, not three other requests' threads).
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+worker_class = "gthread" if threads > 1 else "sync"
 # PDFs of the quarterly indicator report take a few seconds; the books go to background workers.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
