@@ -12,9 +12,11 @@ who opens another unit's edit URL gets 403, never the form.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.models import OrgUnit, ProgressReport, Project, User
+from projects.caching import project_by_code
+from projects.models import OrgUnit, ProgressReport, User
 
 
 def can_edit_unit(user, unit):
@@ -59,8 +61,11 @@ def units_for_edit(user):
 
 
 def project_for_view(user, code):
-    """Any signed-in user reads every project."""
-    return get_object_or_404(Project.objects.select_related("unit"), code=code)
+    """Any signed-in user reads every project (with its unit; from the cache when there is one)."""
+    project = project_by_code(code)
+    if project is None:
+        raise Http404("no project with this code")
+    return project
 
 
 def project_for_edit(user, code):

@@ -8,6 +8,8 @@ reader, and served from the cache until one of its tokens moves on (bma_tracker.
   moved on by any save of those (signals below, connected in ProjectsConfig.ready) and by bulk
   loads (seed_demo, restore).
 My projects is cached per unit the same way, on the unit dashboard's versions.
+The project itself (with its unit), which every project URL looks up by code, comes from the cache
+on the same two tokens (project_by_code).
 Without a shared cache (REDIS_URL) pages are not cached at all (settings.PAGE_CACHE_SECONDS):
 a per-process cache would show a stale page in every other worker process after a save.
 """
@@ -56,6 +58,48 @@ def indicator_changed(indicator):
 def reference_changed(**_signal_kwargs):
     """Units, the plan or indicators changed: every cached project page goes stale."""
     cache_versions.bump([REFERENCE])
+
+
+# This process's hint of which pk a project code had: a rename, a delete or a new project with an
+# old code only makes a hint lead to a project with another code (or none), which is then looked
+# up again by code. Bounded: cleared when it grows past what the BMA could ever have.
+_pk_by_code = {}
+_PK_HINTS_MAX = 100_000
+
+
+def forget_project_hints():
+    """Drop this process's code → pk hints (tests: rows rolled back, pks taken by other codes)."""
+    _pk_by_code.clear()
+
+
+def _load_project(**lookup):
+    from projects.models import Project
+
+    return Project.objects.select_related("unit").filter(**lookup).first()
+
+
+def project_by_code(code):
+    """The project with this code, its unit loaded with it, or None (access.project_for_view).
+    With a shared cache it comes from there in one round trip, checked against the project's
+    token and the reference token like its pages: no query, and never staler than they are."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return _load_project(code=code)
+    pk = _pk_by_code.get(code)
+    if pk is not None:
+        project = cache_versions.cached(
+            f"project-row:{pk}",
+            [project_token(pk), REFERENCE],
+            lambda: _load_project(pk=pk),
+            settings.PAGE_CACHE_SECONDS,
+        )
+        if project is not None and project.code == code:
+            return project
+    project = _load_project(code=code)
+    if project is not None:
+        if len(_pk_by_code) >= _PK_HINTS_MAX:
+            _pk_by_code.clear()
+        _pk_by_code[code] = project.pk
+    return project
 
 
 def _cached_part(name, token_keys, render):

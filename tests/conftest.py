@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from projects.caching import forget_project_hints
 from projects.models import OrgUnit, User
 from tests import factories
 
@@ -26,8 +27,10 @@ def empty_cache(settings):
     rolled back, is seen by the next."""
     settings.PAGE_CACHE_SECONDS = 3600
     cache.clear()
+    forget_project_hints()
     yield
     cache.clear()
+    forget_project_hints()
 
 
 @pytest.fixture

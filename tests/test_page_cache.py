@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bma_tracker import thaidate
 from indicators.services import indicator_quarter_save
+from projects.caching import project_changed
 from projects.services import project_evaluation_save
 from tests import factories
 from tests.conftest import login
@@ -31,7 +32,11 @@ def test_a_second_view_of_a_project_page_is_served_from_the_cache(
 ):
     login(client, staff)
     page(client, current_project)
-    with django_assert_num_queries(2):  # session, project: nothing of the page itself, nor the user
+    # The page comes from the cache; the project row is read once more, by its pk, and cached (the
+    # first view found it by its code: projects.caching.project_by_code).
+    with django_assert_num_queries(2):
+        page(client, current_project)
+    with django_assert_num_queries(1):  # the session: neither the page, nor the project, nor the user
         page(client, current_project)
 
 
@@ -114,3 +119,35 @@ def test_without_a_shared_cache_nothing_is_cached(client, staff, current_project
     page(client, current_project)
     with django_assert_num_queries(8):  # the whole page again (no indicators: no quarters to read)
         page(client, current_project)
+
+
+def test_a_project_whose_code_changed_is_found_under_its_new_code_and_not_under_its_old_one(
+    client, staff, current_project
+):
+    login(client, staff)
+    for _ in range(3):  # the project row is cached by now (projects.caching.project_by_code)
+        page(client, current_project)
+    old_code = current_project.code
+    current_project.code, current_project.name = "24040000-7002", "โครงการเปลี่ยนรหัสแล้ว"
+    current_project.save()
+    project_changed(current_project)
+    assert client.get(reverse("projects:detail", args=[old_code])).status_code == 404
+    assert client.get(reverse("projects:progress_new", args=[old_code])).status_code == 404
+    assert "โครงการเปลี่ยนรหัสแล้ว" in page(client, current_project)
+    # A new project may take the freed code: that code now leads to it, not to the renamed one.
+    newcomer = factories.make_project(code=old_code, unit=current_project.unit, name="โครงการใหม่รหัสเดิม")
+    assert "โครงการใหม่รหัสเดิม" in page(client, newcomer)
+    assert "โครงการเปลี่ยนรหัสแล้ว" in page(client, current_project)
+
+
+def test_the_cached_project_is_the_one_the_edit_forms_and_their_checks_see(client, staff, current_project):
+    """The report form reads the project (its version, its unit for the access check) from the
+    cache: a change made elsewhere shows there at once, like on the page."""
+    login(client, staff)
+    url = reverse("projects:progress_new", args=[current_project.code])
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    current_project.name = "ชื่อใหม่จากที่อื่น"
+    current_project.save()
+    project_changed(current_project)
+    assert "ชื่อใหม่จากที่อื่น" in client.get(url).content.decode()

@@ -349,11 +349,12 @@ def test_project_page_context_is_reusable_without_a_request(seeds):
 
 # session, the user with their unit (navigation bar), project+unit, live reports, steps, plan
 # nodes, indicators, their quarters, evaluations; the print page reads the same, but the user now
-# comes from the cache (projects/backends.py).
+# comes from the cache (projects/backends.py), and the project too (projects/caching.py).
 PAGE_QUERIES = 9
 PRINT_QUERIES = PAGE_QUERIES - 1
-# Rendered once and cached until the project changes (projects/caching.py): session, project.
-CACHED_PAGE_QUERIES = 2
+# Rendered once and cached until the project changes (projects/caching.py): the session only; the
+# user, the project and the page come from the cache.
+CACHED_PAGE_QUERIES = 1
 
 
 def without_csrf_tokens(response):
