@@ -7,6 +7,11 @@ reader, and served from the cache until one of its tokens moves on (bma_tracker.
 - the reference token: the names and texts every page shows of units, the plan and indicators,
   moved on by any save of those (signals below, connected in ProjectsConfig.ready) and by bulk
   loads (seed_demo, restore).
+The project page's PLAN part (texts, alignment, plan steps, indicators, evaluations) is cached on
+its own, on the project's plan token instead of its token: every writer moves both, except the
+writers of progress reports, which change only the LIVE part (projects.progress). At the month's
+end a report is posted every few seconds, and the page then renders only the header, the chart
+and the reports again.
 My projects is cached per unit the same way, on the unit dashboard's versions.
 The project itself (with its unit), which every project URL looks up by code, comes from the cache
 on the same two tokens (project_by_code).
@@ -19,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from bma_tracker import cache_versions, thaidate
-from projects.progress import project_page_context
+from projects.progress import PLAN, project_page_context
 from reports.dashboard import invalidate_for_project, scope_version_keys
 
 REFERENCE = "version:reference"
@@ -27,6 +32,10 @@ REFERENCE = "version:reference"
 
 def project_token(pk):
     return f"version:project:{pk}"
+
+
+def plan_token(pk):
+    return f"version:project-plan:{pk}"
 
 
 def user_token(pk):
@@ -38,16 +47,18 @@ def _user_saved(instance, **kwargs):
     cache_versions.bump([user_token(instance.pk)])
 
 
-def project_changed(project):
+def project_changed(project, *, reports_only=False):
     """Called by every writer after a project, its steps, reports, evaluations or linked
-    indicators change: its cached pages and the dashboards that count it go stale."""
-    cache_versions.bump([project_token(project.pk)])
+    indicators change: its cached pages and the dashboards that count it go stale. The writers of
+    progress reports say reports_only: the PLAN part of the project page stays cached."""
+    tokens = [project_token(project.pk)] if reports_only else [project_token(project.pk), plan_token(project.pk)]
+    cache_versions.bump(tokens)
     invalidate_for_project(project)
 
 
 def projects_changed(pks):
     """Only the cached pages of these projects (a linked indicator changed)."""
-    cache_versions.bump([project_token(pk) for pk in pks])
+    cache_versions.bump([token for pk in pks for token in (project_token(pk), plan_token(pk))])
 
 
 def indicator_changed(indicator):
@@ -122,6 +133,19 @@ def cached_unit_part(unit_id, fiscal_year, part, render, *, variant=""):
     versions) or the reference data change."""
     token_keys = [*scope_version_keys(fiscal_year, f"u:{unit_id}"), REFERENCE]
     return _cached_part(f"{part}:unit:{unit_id}:{fiscal_year}:{variant}", token_keys, render)
+
+
+def project_plan_html(project):
+    """The project page's PLAN part, as the HTML above its reports section and below it."""
+
+    def render():
+        context = project_page_context(project, parts=(PLAN,))
+        return (
+            render_to_string("projects/_sections_intro.html", context),
+            render_to_string("projects/_sections_plan.html", context),
+        )
+
+    return _cached_part(f"plan:{project.pk}", [plan_token(project.pk), REFERENCE], render)
 
 
 def print_page_html(project):

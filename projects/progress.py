@@ -1,7 +1,8 @@
 """A project page's data, computed once: the header and status, the sections in the legacy
 page's order, the planned-vs-actual chart series and its data tables, and the data-quality
 notes. The HTML page, the chart JSON, the print page and the PDF all render
-project_page_context(); none of them recomputes anything.
+project_page_context(); none of them recomputes anything. The project page asks for its LIVE and
+PLAN parts apart, each with only its own queries, because it caches them apart.
 """
 
 import re
@@ -33,58 +34,85 @@ def schedule_ref_date(fiscal_year, today=None):
     return min(today, thaidate.fiscal_year_range(fiscal_year)[1])
 
 
-def prefetch_page(project):
-    """Load everything the page shows in a fixed number of queries, whatever the project's size."""
-    prefetch_related_objects(
-        [project],
+# The two parts of a project page that change apart: LIVE, what a progress report changes (the
+# header's progress and status, the chart and its tables, the reports); PLAN, the rest (texts,
+# alignment, plan steps, indicators, evaluations), which the project page caches on its own
+# (projects.caching.cached_project_plan) and report writers leave alone.
+LIVE, PLAN = "live", "plan"
+PLAN_NOTE_SECTIONS = ("alignment", "steps", "indicators")
+
+
+def prefetch_page(project, *, parts=(LIVE, PLAN)):
+    """Load everything the page's parts show in a fixed number of queries, whatever the project's
+    size. What an earlier call loaded is not read again."""
+    lookups = [
         "unit",
-        Prefetch("reports", queryset=ProgressReport.objects.live().newest_first(), to_attr="live_reports"),
         Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
-        Prefetch("plan_nodes", queryset=PlanNode.objects.order_by("code")),
-        Prefetch(
-            "indicators",
-            queryset=Indicator.objects.order_by("code").prefetch_related(
-                Prefetch("quarters", queryset=IndicatorQuarter.objects.order_by("quarter"))
-            ),
-        ),
         Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
-    )
+    ]
+    if LIVE in parts:
+        lookups.append(
+            Prefetch("reports", queryset=ProgressReport.objects.live().newest_first(), to_attr="live_reports")
+        )
+    if PLAN in parts:
+        lookups += [
+            Prefetch("plan_nodes", queryset=PlanNode.objects.order_by("code")),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.order_by("code").prefetch_related(
+                    Prefetch("quarters", queryset=IndicatorQuarter.objects.order_by("quarter"))
+                ),
+            ),
+        ]
+    prefetch_related_objects([project], *lookups)
     return project
 
 
-def project_page_context(project, *, today=None):
-    """Everything the project page and its print/PDF variants show, computed once."""
-    from projects.quality import project_quality_notes
+def project_page_context(project, *, today=None, parts=(LIVE, PLAN)):
+    """Everything the project page and its print/PDF variants show, computed once; `parts`
+    limits it (and its queries) to the LIVE or the PLAN part."""
+    from projects.quality import SECTIONS, project_quality_notes
 
     today = today or thaidate.today()
-    prefetch_page(project)
-    reports = project.live_reports
+    prefetch_page(project, parts=parts)
     steps = list(project.steps.all())
-    ref_date = schedule_ref_date(project.fiscal_year, today)
     evaluations = list(project.evaluations.all())
-    notes = project_quality_notes(project, today=today)
+    context = {
+        "project": project,
+        "steps": steps,
+        "evaluations": evaluations,
+        "latest_evaluation": evaluations[-1] if evaluations else None,
+    }
+    if LIVE in parts:
+        reports = project.live_reports
+        ref_date = schedule_ref_date(project.fiscal_year, today)
+        context.update(
+            {
+                "status": project.schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN),
+                "status_ref_date": ref_date,
+                "reports": list(enumerate(reports, start=1)),  # (1) is the newest, as on the legacy page
+                "chart": progress_chart_data(project, reports=reports, steps=steps),
+                "planned_vs_actual": planned_vs_actual_rows(reports, steps),
+                "planned_rule": PLANNED_RULE,
+            }
+        )
+    if PLAN in parts:
+        context.update(
+            {
+                "weight_total": sum((step.weight for step in steps), Decimal("0")),
+                "plan_nodes": sorted(project.plan_nodes.all(), key=lambda node: _code_key(node.code)),
+                "alignment_text_differs": alignment_text_differs(project),
+                "indicators": [(indicator, _quarter_slots(indicator)) for indicator in project.indicators.all()],
+            }
+        )
+    # The notes of the reports section belong to the LIVE part, the others to the PLAN part.
+    sections = [section for section in SECTIONS if (PLAN if section in PLAN_NOTE_SECTIONS else LIVE) in parts]
+    notes = project_quality_notes(project, today=today, sections=sections)
     notes_by_section = defaultdict(list)
     for note in notes:
         notes_by_section[note.section].append(note)
-    chart = progress_chart_data(project, reports=reports, steps=steps)
-    return {
-        "project": project,
-        "status": project.schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN),
-        "status_ref_date": ref_date,
-        "latest_evaluation": evaluations[-1] if evaluations else None,
-        "evaluations": evaluations,
-        "reports": list(enumerate(reports, start=1)),  # (1) is the newest, as on the legacy page
-        "steps": steps,
-        "weight_total": sum((step.weight for step in steps), Decimal("0")),
-        "plan_nodes": sorted(project.plan_nodes.all(), key=lambda node: _code_key(node.code)),
-        "alignment_text_differs": alignment_text_differs(project),
-        "indicators": [(indicator, _quarter_slots(indicator)) for indicator in project.indicators.all()],
-        "chart": chart,
-        "planned_vs_actual": planned_vs_actual_rows(reports, steps),
-        "planned_rule": PLANNED_RULE,
-        "notes": notes,
-        "notes_by_section": dict(notes_by_section),
-    }
+    context.update({"notes": notes, "notes_by_section": dict(notes_by_section)})
+    return context
 
 
 def progress_chart_data(project, *, reports, steps):

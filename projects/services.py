@@ -54,7 +54,7 @@ def progress_report_submit(*, project, user, values, submission_key=None, note="
                 note=note,
             )
             project.refresh_progress_summary()
-            project_changed(project)
+            project_changed(project, reports_only=True)
     except IntegrityError:
         # Two submits of one form raced past the check above; the unique key let one through.
         existing = ProgressReport.objects.filter(submission_key=submission_key).first() if submission_key else None
@@ -72,7 +72,7 @@ def progress_report_update(*, report, user, version, values, note=""):
     changes = diff(before, snapshot(report, REPORT_FIELDS))
     audit_log(user=user, action=Action.UPDATE, obj=report, project=report.project, changes=changes, note=note)
     report.project.refresh_progress_summary()
-    project_changed(report.project)
+    project_changed(report.project, reports_only=True)
     return report
 
 
@@ -90,7 +90,7 @@ def progress_report_delete(*, report, user, note=""):
         note=note,
     )
     report.project.refresh_progress_summary()
-    project_changed(report.project)
+    project_changed(report.project, reports_only=True)
 
 
 @transaction.atomic
@@ -104,7 +104,7 @@ def progress_report_restore(*, report, user):
         changes=diff({}, snapshot(report, REPORT_FIELDS)),
     )
     report.project.refresh_progress_summary()
-    project_changed(report.project)
+    project_changed(report.project, reports_only=True)
 
 
 def _project_snapshot(project, plan_nodes=None):

@@ -1,6 +1,7 @@
 """Rendered pages are cached (projects/caching.py) and never shown stale: every kind of write a
 page shows makes it render again, whoever wrote it and however (form, service, admin, import)."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 from bma_tracker import thaidate
 from indicators.services import indicator_quarter_save
 from projects.caching import project_changed
-from projects.services import project_evaluation_save
+from projects.services import plan_steps_save, project_evaluation_save, project_update
 from tests import factories
 from tests.conftest import login
 
@@ -151,3 +152,76 @@ def test_the_cached_project_is_the_one_the_edit_forms_and_their_checks_see(clien
     current_project.save()
     project_changed(current_project)
     assert "ชื่อใหม่จากที่อื่น" in client.get(url).content.decode()
+
+
+def _post_report(client, project, narrative, percent="40"):
+    form = client.get(reverse("projects:progress_new", args=[project.code])).context["form"]
+    day = form.initial["report_date"]
+    response = client.post(
+        reverse("projects:progress_new", args=[project.code]),
+        {
+            "report_date": day.strftime("%d/%m/") + str(day.year + 543),
+            "percent": percent,
+            "narrative": narrative,
+            "problems": "ไม่มี",
+            "obstacles": "ไม่มี",
+            "submission_key": form.initial["submission_key"],
+            "version": "",
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_after_a_report_only_the_parts_it_changes_are_read_and_rendered_again(
+    client, staff, current_project, django_assert_num_queries
+):
+    """A report changes the header, the chart and the reports; the texts, alignment, steps,
+    indicators and evaluations stay cached (projects.caching.project_plan_html)."""
+    factories.make_step(current_project, number=1, name="ขั้นตอนที่คงเดิม")
+    login(client, staff)
+    for _ in range(3):
+        page(client, current_project)
+    _post_report(client, current_project, "รายงานที่เพิ่งส่ง")
+    # session, the project row (its token moved), live reports, steps, evaluations: no plan
+    # nodes, indicators or their quarters.
+    with django_assert_num_queries(5):
+        after = page(client, current_project)
+    assert "รายงานที่เพิ่งส่ง" in after and "ขั้นตอนที่คงเดิม" in after
+
+
+def test_the_page_assembled_from_its_cached_parts_is_the_page_rendered_whole(client, staff, current_project, settings):
+    factories.make_step(current_project, number=1, name="ขั้นตอนแรก")
+    indicator = factories.make_indicator(fiscal_year=current_project.fiscal_year, unit=current_project.unit)
+    indicator.projects.add(current_project)
+    login(client, staff)
+    page(client, current_project)
+    _post_report(client, current_project, "รายงานเดือนนี้")
+    page(client, current_project)  # the PLAN part from the cache, the rest rendered (and the flash message)
+    assembled = page(client, current_project)  # that body, from the cache
+    settings.PAGE_CACHE_SECONDS = 0
+    whole = page(client, current_project)
+    strip = lambda html: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)  # noqa: E731
+    assert strip(assembled) == strip(whole)
+
+
+@pytest.mark.parametrize("change", ["steps", "project", "evaluation"])
+def test_every_other_writer_renders_the_plan_part_again(client, staff, planner, current_project, change):
+    step = factories.make_step(current_project, number=1, name="ชื่อขั้นตอนเดิม")
+    login(client, planner)
+    assert "ชื่อขั้นตอนเดิม" in page(client, current_project)
+    if change == "steps":
+        plan_steps_save(
+            project=current_project, user=staff, version=current_project.version,
+            changed=[(step, {"name": "ชื่อขั้นตอนใหม่"})], created=[], deleted=[],
+        )  # fmt: skip
+        expected = '<td class="step-name">ชื่อขั้นตอนใหม่</td>'  # the steps table, not the chart's data
+    elif change == "project":
+        project_update(
+            project=current_project, user=staff, version=current_project.version,
+            values={"rationale": "หลักการและเหตุผลฉบับแก้ไข"},
+        )  # fmt: skip
+        expected = "หลักการและเหตุผลฉบับแก้ไข"
+    else:
+        project_evaluation_save(project=current_project, user=planner, quarter=2, score=Decimal("91.25"))
+        expected = '<tr><td>2</td><td class="num">91.25</td>'  # the evaluations table, not the header
+    assert expected in page(client, current_project)

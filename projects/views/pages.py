@@ -6,10 +6,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from projects import access
-from projects.caching import cached_project_part, print_page_html
+from projects.caching import cached_project_part, print_page_html, project_plan_html
 from projects.filters import ProjectFilterForm
 from projects.models import Project, ScheduleStatus
-from projects.progress import project_page_context
+from projects.progress import LIVE, project_page_context
 
 PROJECTS_PER_PAGE = 50
 
@@ -52,7 +52,15 @@ def project_detail(request, code):
     may_edit, may_evaluate = access.can_edit_unit(request.user, project.unit), access.can_evaluate(request.user)
 
     def render_body():
-        context = {**project_page_context(project), "may_edit": may_edit, "may_evaluate": may_evaluate}
+        # The PLAN part has its own cache entry, which a progress report leaves in place.
+        intro, plan = project_plan_html(project)
+        context = {
+            **project_page_context(project, parts=(LIVE,)),
+            "may_edit": may_edit,
+            "may_evaluate": may_evaluate,
+            "sections_intro": mark_safe(intro),  # noqa: S308 (our own rendered template)
+            "sections_plan": mark_safe(plan),  # noqa: S308 (our own rendered template)
+        }
         return render_to_string("projects/_detail_body.html", context)
 
     body = cached_project_part(project, "detail", render_body, variant=f"edit={may_edit:d},evaluate={may_evaluate:d}")
