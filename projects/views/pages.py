@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -12,11 +12,6 @@ from projects.models import Project, ScheduleStatus
 from projects.progress import LIVE, project_page_context
 
 PROJECTS_PER_PAGE = 50
-
-
-@login_required
-def home(request):
-    return redirect("projects:list")
 
 
 LIST_COLUMNS = (
