@@ -1,5 +1,6 @@
 """The month-end peak: staff log in, open their projects and post this month's report;
-directors load dashboards; the planning office prints a project (the PDF rarely: it is slow).
+directors load dashboards; the planning office (five people) prints projects, now and then as
+a PDF.
 
 Run by loadtest/run.py, which prepares the users (LOADTEST_USERS: a JSON file of usernames and
 the project codes each may report on) and afterwards checks that every report posted here
@@ -145,7 +146,11 @@ class Director(SignedIn):
 
 
 class PlanningOffice(SignedIn):
-    weight = 1
+    # One office of a fixed size, whatever the number of staff reporting: its five accounts
+    # (run.py) signed in at once, each opening a print page about every second and a PDF about
+    # every eleven (some 1,600 PDFs an hour). A weight would grow the office with LOADTEST_USERS
+    # (22 of 240 users, printing 2 PDFs a second, until 2026-11-21). LOADTEST_PLANNERS sets it.
+    fixed_count = int(os.environ.get("LOADTEST_PLANNERS", "5"))
 
     def on_start(self):
         self.log_in(next(_planners))

@@ -4,7 +4,8 @@
    static files and loads the demo data (seed_demo --projects 300 --years 1): every run starts
    from the same state, so runs compare (the reports an earlier run posted would otherwise make
    every project page longer each time);
-2. creates the load-test users (lt-staff-001…, lt-director-…, lt-planner-…) with one password;
+2. creates the load-test users (lt-staff-001…, lt-director-…, lt-planner-… for each of the
+   LOADTEST_PLANNERS planning-office users) with one password;
 3. starts gunicorn (gunicorn.conf.py) over plain HTTP on 127.0.0.1:LOADTEST_PORT;
 4. runs locust headless for LOADTEST_RUN_TIME with LOADTEST_USERS users (loadtest/locustfile.py);
 5. prints requests/s, p50/p95/p99 and failures per request kind and overall;
@@ -31,6 +32,9 @@ HOST, PORT = "127.0.0.1", int(os.environ.get("LOADTEST_PORT", "8765"))
 DATABASE_URL = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bma_loadtest")
 # Each user waits 0.5–1.5 s between requests, so N users ask for at most ~N requests/s.
 USERS = int(os.environ.get("LOADTEST_USERS", "240"))
+# The planning office: a fixed number of those users (one account each), the rest are staff and
+# directors 8 : 2 (loadtest/locustfile.py).
+PLANNERS = int(os.environ.get("LOADTEST_PLANNERS", "5"))
 # Logging in costs ~0.3 s of CPU (PBKDF2, 1,000,000 rounds: Django's default, kept): users sign
 # in at LOADTEST_SPAWN_RATE per second, and the figures are reset once all are in, so they
 # describe the peak of signed-in work (the login requests are reported from the ramp-up).
@@ -134,7 +138,7 @@ def prepare():
             defaults={"unit_id": units[number % len(units)], "role": User.Role.DIRECTOR, "password": password},
         )
         directors.append(username)
-    for number in range(1, 6):
+    for number in range(1, PLANNERS + 1):
         username = f"lt-planner-{number}"
         User.objects.update_or_create(
             username=username, defaults={"unit_id": planning_unit, "role": User.Role.PLANNER, "password": password}
@@ -242,6 +246,8 @@ def print_server_cpu(server_cpu, request_count):
 
 
 def main():
+    if not 0 < PLANNERS < USERS:
+        sys.exit(f"LOADTEST_PLANNERS ({PLANNERS}) must be at least 1 and fewer than LOADTEST_USERS ({USERS})")
     recreate_database()
     manage("migrate", "-v0")
     manage("collectstatic", "--noinput", "-v0")
@@ -257,7 +263,8 @@ def main():
     try:
         wait_for(f"http://{HOST}:{PORT}/healthz")
         print(
-            f"\ngunicorn: {os.environ['GUNICORN_WORKERS']} workers on {HOST}:{PORT}; locust: {USERS} users, "
+            f"\ngunicorn: {os.environ['GUNICORN_WORKERS']} workers on {HOST}:{PORT}; locust: {USERS} users ({PLANNERS} of them "
+            f"the planning office), "
             f"spawn {SPAWN_RATE}/s ({ramp_up_seconds()} s), {RUN_SECONDS} s measured once all are signed in, "
             f"run id {run_id}"
         )
@@ -267,6 +274,7 @@ def main():
             "LOADTEST_USERS": str(plan_file),
             "LOADTEST_POSTED": str(posted_file),
             "LOADTEST_USER_COUNT": str(USERS),
+            "LOADTEST_PLANNERS": str(PLANNERS),
             "LOADTEST_MEASURE_SECONDS": str(RUN_SECONDS),
             "GUNICORN_PID": str(gunicorn.pid),
         }
