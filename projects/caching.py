@@ -25,7 +25,7 @@ from django.utils import translation
 
 from bma_tracker import cache_versions, thaidate
 from projects.progress import PLAN, project_page_context
-from reports.dashboard import invalidate_for_project, scope_version_keys
+from reports.dashboard import scope_version_keys, version_keys_counting
 
 REFERENCE = "version:reference"
 
@@ -52,8 +52,7 @@ def project_changed(project, *, reports_only=False):
     indicators change: its cached pages and the dashboards that count it go stale. The writers of
     progress reports say reports_only: the PLAN part of the project page stays cached."""
     tokens = [project_token(project.pk)] if reports_only else [project_token(project.pk), plan_token(project.pk)]
-    cache_versions.bump(tokens)
-    invalidate_for_project(project)
+    cache_versions.bump(tokens + version_keys_counting(project))  # the dashboards too, in one round trip
 
 
 def projects_changed(pks):
@@ -86,7 +85,8 @@ def forget_project_hints():
 def _load_project(**lookup):
     from projects.models import Project
 
-    return Project.objects.select_related("unit").filter(**lookup).first()
+    # The unit's parent too: the writers' dashboard invalidation reads it (scopes_counting).
+    return Project.objects.select_related("unit__parent").filter(**lookup).first()
 
 
 def project_by_code(code):

@@ -267,9 +267,10 @@ class Project(models.Model):
         """Recompute latest_percent, latest_report_date, planned_percent_at_latest and
         report_months from the live reports and the plan steps. Every writer of reports or
         steps calls this."""
-        live = self.reports.live()
-        newest = live.newest_first().values("percent", "report_date").first()
-        self.summarise(newest, live.dates("report_date", "month"))
+        # One query: a project has a report a month, a few hundred at the very most.
+        rows = list(self.reports.live().newest_first().values_list("percent", "report_date"))
+        newest = {"percent": rows[0][0], "report_date": rows[0][1]} if rows else None
+        self.summarise(newest, [report_date for _percent, report_date in rows])
         if save:
             Project.objects.filter(pk=self.pk).update(
                 latest_percent=self.latest_percent,

@@ -216,13 +216,17 @@ def invalidate_scopes(fiscal_year, scope_keys):
     cache_versions.bump([_version_key(fiscal_year, key) for key in scope_keys])
 
 
-def scopes_counting(unit_id):
+def scopes_counting(unit_id, unit=None):
     """The keys of every scope whose dashboard counts what a unit owns: the whole BMA, the
-    unit's district group, the unit and the units above it. One query."""
+    unit's district group, the unit and the units above it. One query, none when `unit` comes
+    with its parent loaded (the cached project row: projects.caching.project_by_code)."""
     keys = ["bma"]
     if unit_id is None:
         return keys
-    row = OrgUnit.objects.filter(pk=unit_id).values_list("parent_id", "parent__parent_id", "district_group").first()
+    if unit is not None and unit.pk == unit_id and (unit.parent_id is None or OrgUnit.parent.is_cached(unit)):
+        row = (unit.parent_id, unit.parent.parent_id if unit.parent_id else None, unit.district_group)
+    else:
+        row = OrgUnit.objects.filter(pk=unit_id).values_list("parent_id", "parent__parent_id", "district_group").first()
     if row is None:
         return keys
     parent_id, grandparent_id, group = row
@@ -232,10 +236,16 @@ def scopes_counting(unit_id):
     return keys
 
 
+def version_keys_counting(project):
+    """The version keys of the dashboards of the project's fiscal year whose scope counts it."""
+    unit = project.unit if Project.unit.is_cached(project) else None
+    return [_version_key(project.fiscal_year, key) for key in scopes_counting(project.unit_id, unit)]
+
+
 def invalidate_for_project(project):
     """Called after a project, its steps, reports or evaluations change: the dashboards of its
     fiscal year whose scope counts it move on; the others stay cached."""
-    invalidate_scopes(project.fiscal_year, scopes_counting(project.unit_id))
+    cache_versions.bump(version_keys_counting(project))
 
 
 def invalidate_for_indicator(indicator):

@@ -17,7 +17,7 @@ from indicators.models import Indicator
 from projects import services
 from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, User
 from projects.progress import schedule_ref_date
-from reports.dashboard import Period, Scope, dashboard_data, invalidate_for_project
+from reports.dashboard import Period, Scope, dashboard_data, invalidate_for_project, scopes_counting
 from tests import factories
 from tests.conftest import login
 
@@ -544,3 +544,17 @@ def test_it_embeds_the_chart_data_as_json_and_no_inline_script(client, planner, 
     assert all("src=" in tag or 'type="application/json"' in tag for tag in scripts)
     assert "ต.ค. 63" in html  # the first month of FY 2564
     assert "โครงการที่ยังไม่รายงานนับเป็น 0" in html
+
+
+def test_a_unit_loaded_with_its_parent_gives_the_same_scopes_without_a_query(
+    social_dept, social_division, district_office, django_assert_num_queries
+):
+    """The writers' invalidation reads the unit from the cached project row (its parent loaded
+    with it) instead of asking the database: the same scopes, at every depth."""
+    section = factories.make_unit(code="24040100", name="ฝ่ายทดสอบ", kind=OrgUnit.Kind.DIVISION, parent=social_division)
+    for unit in (social_dept, social_division, section, district_office):
+        from_database = scopes_counting(unit.pk)
+        loaded = OrgUnit.objects.select_related("parent").get(pk=unit.pk)
+        with django_assert_num_queries(0):
+            assert scopes_counting(unit.pk, loaded) == from_database
+    assert scopes_counting(section.pk) == ["bma", f"u:{section.pk}", f"u:{social_division.pk}", f"u:{social_dept.pk}"]
