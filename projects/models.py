@@ -267,7 +267,8 @@ class Project(models.Model):
         """Recompute latest_percent, latest_report_date, planned_percent_at_latest and
         report_months from the live reports and the plan steps. Every writer of reports or
         steps calls this."""
-        # One query: a project has a report a month, a few hundred at the very most.
+        # The live reports in one query (a report a month, a few hundred at the very most); the
+        # planned percent then reads the steps.
         rows = list(self.reports.live().newest_first().values_list("percent", "report_date"))
         newest = {"percent": rows[0][0], "report_date": rows[0][1]} if rows else None
         self.summarise(newest, [report_date for _percent, report_date in rows])

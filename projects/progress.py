@@ -37,7 +37,7 @@ def schedule_ref_date(fiscal_year, today=None):
 # The two parts of a project page that change apart: LIVE, what a progress report changes (the
 # header's progress and status, the chart and its tables, the reports); PLAN, the rest (texts,
 # alignment, plan steps, indicators, evaluations), which the project page caches on its own
-# (projects.caching.cached_project_plan) and report writers leave alone.
+# (projects.caching.project_plan_html) and report writers leave alone.
 LIVE, PLAN = "live", "plan"
 PLAN_NOTE_SECTIONS = ("alignment", "steps", "indicators")
 
