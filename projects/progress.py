@@ -9,9 +9,11 @@ import re
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,14 +87,15 @@ def project_page_context(project, *, today=None, parts=(LIVE, PLAN)):
     }
     if LIVE in parts:
         reports = project.live_reports
+        lines = report_lines(reports)
         ref_date = schedule_ref_date(project.fiscal_year, today)
         context.update(
             {
                 "status": project.schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN),
                 "status_ref_date": ref_date,
-                "reports": list(enumerate(reports, start=1)),  # (1) is the newest, as on the legacy page
+                "reports": lines,
                 "chart": progress_chart_data(project, reports=reports, steps=steps),
-                "planned_vs_actual": planned_vs_actual_rows(reports, steps),
+                "planned_vs_actual": planned_vs_actual_rows(lines, steps),
                 "planned_rule": PLANNED_RULE,
             }
         )
@@ -171,13 +174,52 @@ def planned_series_days(steps, first, last, extra=()):
     return sorted(day for day in days if first <= day <= last)
 
 
-def planned_vs_actual_rows(reports, steps):
-    """Per report, oldest first: date, actual percent, planned percent that day, the gap."""
+class ReportLine(NamedTuple):
+    """A progress report as the page lists it: its number ((1) is the newest, as on the legacy
+    page) and the values the page shows more than once, formatted once. A project at the
+    month-end peak lists dozens of reports, and a template filter per use cost more than the rest
+    of the page."""
+
+    number: int
+    report: ProgressReport
+    percent: str  # as floatformat:2 shows it
+    day_iso: str
+    day_short: str  # 30/08/2564
+
+
+def report_lines(reports):
+    """The ReportLine of each report, newest first."""
+    return [
+        ReportLine(
+            number,
+            report,
+            floatformat(report.percent, 2),
+            report.report_date.isoformat(),
+            thaidate.format_short(report.report_date),
+        )
+        for number, report in enumerate(reports, start=1)
+    ]
+
+
+def planned_vs_actual_rows(lines, steps):
+    """Per report (ReportLine), oldest first: date, actual percent, planned percent that day, the
+    gap; with the text the chart's data table shows for each ("…_text", formatted once)."""
     rows = []
-    for report in reversed(reports):
+    for line in reversed(lines):
+        report = line.report
         planned = sum((step.planned_share(report.report_date) for step in steps), Decimal("0"))
+        gap = report.percent - planned
         rows.append(
-            {"date": report.report_date, "actual": report.percent, "planned": planned, "gap": report.percent - planned}
+            {
+                "date": report.report_date,
+                "actual": report.percent,
+                "planned": planned,
+                "gap": gap,
+                "date_text": thaidate.format_medium(report.report_date),
+                "actual_text": line.percent,
+                "planned_text": floatformat(planned, 2),
+                "gap_text": floatformat(gap, 2),
+            }
         )
     return rows
 

@@ -1,7 +1,9 @@
 """The monthly progress form: /projects/<code>/progress/new/ and …/<id>/edit/, delete and restore."""
 
+import re
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urljoin
 
 import pytest
 from django.urls import reverse
@@ -141,6 +143,25 @@ def test_deleting_hides_the_report_and_the_summary_forgets_it(staff_client, proj
     project.refresh_from_db()
     assert (project.latest_percent, project.latest_report_date) == (older.percent, older.report_date)
     assert "รายงานที่จะลบ" not in staff_client.get(project.get_absolute_url()).content.decode()
+
+
+def test_the_project_page_links_each_report_to_its_own_edit_and_delete_pages(staff_client, project):
+    older = factories.make_report(project, report_date=date(2021, 2, 1), percent="20")
+    newer = factories.make_report(project, report_date=date(2021, 3, 1), percent="30")
+    page_url = project.get_absolute_url()
+    page = staff_client.get(page_url).content.decode()
+    actions = page[page.index('class="project-report-actions'):]
+    actions = actions[: actions.index("</details>")]
+    # The links are relative to the project page: resolved as a browser does, each leads to its
+    # report's page, newest first as numbered.
+    links = [urljoin(page_url, href) for href in re.findall(r'href="([^"]+)"', actions)]
+    assert links == [
+        reverse(f"projects:progress_{action}", args=[project.code, report.pk])
+        for report in (newer, older)
+        for action in ("edit", "delete")
+    ]
+    assert Decimal(staff_client.get(links[0]).context["form"]["percent"].value()) == Decimal("30")
+    assert "(1) 01/03/2564 · ร้อยละ 30.00" in actions
 
 
 def test_the_edit_and_delete_urls_refuse_get_and_post_from_other_methods(staff_client, project):

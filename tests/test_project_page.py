@@ -341,7 +341,7 @@ def test_project_page_context_is_reusable_without_a_request(seeds):
 
     project = Project.objects.get(code="24000000-2964")
     context = project_page_context(project)
-    assert [number for number, _ in context["reports"]] == list(range(1, 14))
+    assert [line.number for line in context["reports"]] == list(range(1, 14))
     assert context["weight_total"] == 100
 
 
