@@ -150,7 +150,7 @@ def test_the_project_page_links_each_report_to_its_own_edit_and_delete_pages(sta
     newer = factories.make_report(project, report_date=date(2021, 3, 1), percent="30")
     page_url = project.get_absolute_url()
     page = staff_client.get(page_url).content.decode()
-    actions = page[page.index('class="project-report-actions'):]
+    actions = page[page.index('class="project-report-actions') :]
     actions = actions[: actions.index("</details>")]
     # The links are relative to the project page: resolved as a browser does, each leads to its
     # report's page, newest first as numbered.
