@@ -202,23 +202,18 @@ def report_lines(reports):
 
 
 def planned_vs_actual_rows(lines, steps):
-    """Per report (ReportLine), oldest first: date, actual percent, planned percent that day, the
-    gap; with the text the chart's data table shows for each ("…_text", formatted once)."""
+    """The chart's data table, per report (ReportLine), oldest first: the date, the actual
+    percent, the planned percent that day and the gap, as the table shows them (formatted once)."""
     rows = []
     for line in reversed(lines):
         report = line.report
         planned = sum((step.planned_share(report.report_date) for step in steps), Decimal("0"))
-        gap = report.percent - planned
         rows.append(
             {
-                "date": report.report_date,
-                "actual": report.percent,
-                "planned": planned,
-                "gap": gap,
-                "date_text": thaidate.format_medium(report.report_date),
-                "actual_text": line.percent,
-                "planned_text": floatformat(planned, 2),
-                "gap_text": floatformat(gap, 2),
+                "date": thaidate.format_medium(report.report_date),
+                "actual": line.percent,
+                "planned": floatformat(planned, 2),
+                "gap": floatformat(report.percent - planned, 2),
             }
         )
     return rows

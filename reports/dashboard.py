@@ -38,7 +38,7 @@ from indicators.models import Indicator
 from projects.models import DistrictGroup, OrgUnit, PlanNode, Project, ScheduleStatus
 from projects.progress import schedule_ref_date
 
-CACHE_TIMEOUT = 15 * 60  # a safety net only: saves invalidate at once (invalidate_for_project)
+CACHE_TIMEOUT = 15 * 60  # a safety net only: saves invalidate at once (version_keys_counting)
 BEHIND_LIMIT = 20
 HISTOGRAM_BINS = [(low, low + 10) for low in range(0, 100, 10)]  # [low, high); the last includes 100
 DIMENSIONS = [str(n) for n in range(1, 8)]
@@ -237,15 +237,11 @@ def scopes_counting(unit_id, unit=None):
 
 
 def version_keys_counting(project):
-    """The version keys of the dashboards of the project's fiscal year whose scope counts it."""
+    """The version keys of the dashboards of the project's fiscal year whose scope counts it:
+    projects.caching.project_changed moves them (with the project's page tokens) after a project,
+    its steps, reports or evaluations change; the other dashboards stay cached."""
     unit = project.unit if Project.unit.is_cached(project) else None
     return [_version_key(project.fiscal_year, key) for key in scopes_counting(project.unit_id, unit)]
-
-
-def invalidate_for_project(project):
-    """Called after a project, its steps, reports or evaluations change: the dashboards of its
-    fiscal year whose scope counts it move on; the others stay cached."""
-    cache_versions.bump(version_keys_counting(project))
 
 
 def invalidate_for_indicator(indicator):

@@ -15,9 +15,10 @@ from django.urls import reverse
 from bma_tracker import thaidate
 from indicators.models import Indicator
 from projects import services
+from projects.caching import project_changed
 from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, User
 from projects.progress import schedule_ref_date
-from reports.dashboard import Period, Scope, dashboard_data, invalidate_for_project, scopes_counting
+from reports.dashboard import Period, Scope, dashboard_data, scopes_counting
 from tests import factories
 from tests.conftest import login
 
@@ -403,20 +404,20 @@ def test_a_report_saved_through_the_service_shows_at_once(project, staff):
     assert next(row for row in after.monthly if row["month"] == date(2021, 3, 1))["count"] == 1
 
 
-def test_invalidate_for_project_refreshes_after_a_direct_write(project):
+def test_project_changed_refreshes_the_dashboards_after_a_direct_write(project):
     scope, period = Scope.for_unit(project.unit), Period(2564, "month", 3)
     assert dashboard_data(scope, 2564, period).headline["average"] == Decimal("0")
     factories.make_report(project, report_date=date(2021, 3, 30), percent="70")
     project.refresh_progress_summary()
     assert dashboard_data(scope, 2564, period).headline["average"] == Decimal("0")  # cached, as designed
-    invalidate_for_project(project)
+    project_changed(project)
     assert dashboard_data(scope, 2564, period).headline["average"] == Decimal("70.00")
 
 
 def test_invalidating_one_fiscal_year_keeps_the_others_cached(project, django_assert_num_queries):
     other = factories.make_project(unit=project.unit, fiscal_year=2565)
     dashboard_data(Scope.bma(), 2564, Period.default(2564))
-    invalidate_for_project(other)
+    project_changed(other)
     with django_assert_num_queries(0):
         dashboard_data(Scope.bma(), 2564, Period.default(2564))
 
@@ -433,7 +434,7 @@ def test_a_save_makes_stale_only_the_dashboards_that_count_it(
     for scope in counting + elsewhere:
         dashboard_data(scope, 2564, period)
 
-    invalidate_for_project(project)
+    project_changed(project)
 
     with django_assert_num_queries(0):
         for scope in elsewhere:
@@ -442,7 +443,7 @@ def test_a_save_makes_stale_only_the_dashboards_that_count_it(
         with django_assert_num_queries(DATA_QUERIES):
             dashboard_data(scope, 2564, period)
 
-    invalidate_for_project(district_project)
+    project_changed(district_project)
     with django_assert_num_queries(0):
         dashboard_data(Scope.for_unit(social_dept), 2564, period)
     with django_assert_num_queries(DATA_QUERIES):

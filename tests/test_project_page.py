@@ -8,7 +8,7 @@ indicator's figures and quarterly table; the header.
 import html
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -239,6 +239,26 @@ def test_it_embeds_the_chart_data_once_and_has_no_inline_script(client, staff, s
 
 
 # --- rules of the page -------------------------------------------------------------------------
+
+
+def test_the_charts_data_table_lists_each_report_oldest_first_against_the_plan(client, staff, seeds):
+    response = login(client, staff).get(reverse("projects:detail", args=["24000000-3029"]))
+    project = Project.objects.get(code="24000000-3029")
+    reports = list(project.reports.live().order_by("report_date", "pk"))
+    table = response.content.decode().split('class="table table-sm chart-table progress-table"', 1)[1]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", table.split("</tbody>", 1)[0])
+    two_places = Decimal("0.01")
+    expected = []
+    for report in reports:
+        planned = project.planned_percent(report.report_date)
+        expected += [
+            thaidate.format_medium(report.report_date),
+            f"{report.percent:.2f}",
+            f"{planned.quantize(two_places, ROUND_HALF_UP)}",
+            f"{(report.percent - planned).quantize(two_places, ROUND_HALF_UP)}",
+        ]
+    assert cells == expected
+    assert cells[0] == "25 พ.ย. 2563"
 
 
 def test_it_sends_anonymous_visitors_to_login(client, project):
