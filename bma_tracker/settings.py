@@ -125,10 +125,16 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "bma_tracker.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {"BACKEND": "bma_tracker.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The page's chrome in each language (base.html: static URLs, links, labels), the same for
+    # every page and reader: kept in each process for its lifetime, since only a deployment
+    # (new static files, URLs or translations, and with them new processes) changes it.
+    "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chrome"},
+}
 
 # Rendered project pages are cached (projects/caching.py) only in a cache every app process
 # shares: a per-process cache would show a stale page in the other workers after a save.

@@ -225,3 +225,23 @@ def test_every_other_writer_renders_the_plan_part_again(client, staff, planner, 
         project_evaluation_save(project=current_project, user=planner, quarter=2, score=Decimal("91.25"))
         expected = '<tr><td>2</td><td class="num">91.25</td>'  # the evaluations table, not the header
     assert expected in page(client, current_project)
+
+
+def test_the_navigation_bar_follows_the_readers_language_and_sign_in(client, staff, current_project):
+    # base.html renders its fixed parts once per process and language (the "chrome" cache):
+    # a page in one language or for a signed-out reader must never lend its bar to another.
+    anonymous = client.get(reverse("login")).content.decode()
+    assert "ออกจากระบบ" not in anonymous and 'href="/dashboard/"' not in anonymous
+    login(client, staff)
+    thai = page(client, current_project)
+    assert "ข้ามไปยังเนื้อหา" in thai and "แดชบอร์ด" in thai and "ออกจากระบบ" in thai
+    assert 'href="/dashboard/"' in thai and f"{staff.unit.name}</span>" in thai
+    client.cookies["django_language"] = "en"
+    english = page(client, current_project)
+    assert "Skip to content" in english and ">Dashboard</a>" in english and "Log out" in english
+    assert "แดชบอร์ด" not in english and "ออกจากระบบ" not in english
+    assert 'value="th" lang="th">ภาษาไทย</button>' in english and 'value="en"' not in english
+    assert 'value="en" lang="en">English</button>' in thai and 'value="th"' not in thai
+    # Each form of the bar carries this reader's own CSRF token.
+    token = client.cookies["csrftoken"].value
+    assert thai.count('name="csrfmiddlewaretoken"') == 2 and token
