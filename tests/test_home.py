@@ -1,7 +1,7 @@
 """The signed-in home page "My projects" (/): the unit's and sub-units' projects of the current
 fiscal year, those without a report this month first, with a one-click button to report."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -23,9 +23,15 @@ def this_year(social_dept, social_division, district_office):
     }
 
 
+def reported(project, **report):
+    """A report as every writer stores one: the project's progress summary refreshed with it."""
+    factories.make_report(project, **report)
+    project.refresh_progress_summary()
+
+
 def test_it_lists_the_units_projects_of_this_year_unreported_first(client, staff, this_year):
-    factories.make_report(this_year["reported"], report_date=timezone.localdate())
-    factories.make_report(this_year["missing"], report_date=date(2000, 1, 1))
+    reported(this_year["reported"], report_date=timezone.localdate())
+    reported(this_year["missing"], report_date=date(2000, 1, 1))
     login(client, staff)
     response = client.get(reverse("home"))
     assert [p.code for p in response.context["projects"]] == ["24040000-2", "24000000-1"]
@@ -37,9 +43,21 @@ def test_it_lists_the_units_projects_of_this_year_unreported_first(client, staff
 
 
 def test_a_deleted_report_does_not_count_as_reported(client, staff, this_year):
-    factories.make_report(this_year["reported"], report_date=timezone.localdate(), deleted_at=timezone.now())
+    reported(this_year["reported"], report_date=timezone.localdate(), deleted_at=timezone.now())
     login(client, staff)
     assert client.get(reverse("home")).context["missing"] == 2
+
+
+def test_only_a_report_dated_in_this_calendar_month_counts(client, staff, this_year):
+    today = timezone.localdate()
+    reported(this_year["missing"], report_date=today.replace(day=1) - timedelta(days=1))  # last month
+    reported(this_year["reported"], report_date=today.replace(day=1))
+    login(client, staff)
+    response = client.get(reverse("home"))
+    assert [(p.code, p.reported_this_month) for p in response.context["projects"]] == [
+        ("24040000-2", False),
+        ("24000000-1", True),
+    ]
 
 
 def test_planners_see_the_page_without_report_buttons(client, planner, this_year):

@@ -2,7 +2,6 @@
 views with Thai templates under templates/registration/."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,13 +10,18 @@ from django.utils.safestring import mark_safe
 from bma_tracker import thaidate
 from projects import access
 from projects.caching import cached_unit_part
-from projects.models import ProgressReport, Project
+from projects.models import Project
+
+# What a row of My projects shows: the long texts (rationale, objectives…) stay in the database.
+HOME_COLUMNS = ("code", "name", "latest_percent", "latest_report_date", "report_months", "unit__name")
 
 
 @login_required
 def home(request):
     """The unit's (and its sub-units') projects of the current fiscal year, those without a
-    report this month first, each with a one-click button to this month's report."""
+    report this month first, each with a one-click button to this month's report. "Reported this
+    month" means a live report dated in this calendar month: Project.report_months, the bits the
+    dashboard counts reporting by, kept by every writer of reports."""
     user = request.user
     today = timezone.localdate()
     fiscal_year = thaidate.fiscal_year(today)
@@ -27,17 +31,17 @@ def home(request):
     def render_body():
         projects = []
         if user.unit_id:
-            month_start = today.replace(day=1)
-            reported = ProgressReport.objects.live().filter(
-                project=OuterRef("pk"), report_date__gte=month_start, report_date__lte=today
-            )
+            this_month = 1 << thaidate.fiscal_month_index(today.month)
             projects = list(
                 Project.objects.for_unit(user.unit)
                 .in_fiscal_year(fiscal_year)
                 .select_related("unit")
-                .annotate(reported_this_month=Exists(reported))
-                .order_by("reported_this_month", "code")
+                .only(*HOME_COLUMNS)
+                .order_by("code")
             )
+            for project in projects:
+                project.reported_this_month = bool(project.report_months & this_month)
+            projects.sort(key=lambda project: project.reported_this_month)  # stable: by code within
         context = {
             "unit": user.unit,
             "projects": projects,
