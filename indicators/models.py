@@ -116,7 +116,8 @@ class IndicatorQuarter(models.Model):
     class Meta:
         verbose_name = _("ผลรายไตรมาสของตัวชี้วัด")
         verbose_name_plural = _("ผลรายไตรมาสของตัวชี้วัด")
-        ordering = ["indicator", "quarter"]
+        # By the indicator's id, not the indicator (whose own ordering would join its table into every query).
+        ordering = ["indicator_id", "quarter"]
         indexes = [
             # One quarter's results of many indicators (the dashboard), from the index alone.
             models.Index(fields=["indicator", "quarter", "result"], name="indicator_quarter_results"),

@@ -324,7 +324,8 @@ class PlanStep(models.Model):
     class Meta:
         verbose_name = _("ขั้นตอนการดำเนินงาน")
         verbose_name_plural = _("แผนการดำเนินงาน")
-        ordering = ["project", "number"]
+        # By the project's id, not the project (whose own ordering would join its table into every query).
+        ordering = ["project_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="plan_step_number_unique"),
             models.CheckConstraint(condition=Q(weight__gte=0, weight__lte=100), name="plan_step_weight_0_100"),
@@ -420,7 +421,8 @@ class ProjectEvaluation(models.Model):
     class Meta:
         verbose_name = _("ผลการประเมินโครงการ")
         verbose_name_plural = _("ผลการประเมินโครงการ (รายไตรมาส)")
-        ordering = ["project", "quarter"]
+        # By the project's id, not the project (whose own ordering would join its table into every query).
+        ordering = ["project_id", "quarter"]
         constraints = [
             models.UniqueConstraint(fields=["project", "quarter"], name="one_evaluation_per_quarter"),
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="evaluation_quarter_1_4"),

@@ -30,11 +30,9 @@ Action = AuditEntry.Action
 
 def progress_report_submit(*, project, user, values, submission_key=None, note=""):
     """Record a new monthly report. Returns (report, created); a second submit of the same form
-    (same submission_key) returns the report the first one made."""
-    if submission_key:
-        existing = ProgressReport.objects.filter(submission_key=submission_key).first()
-        if existing:
-            return existing, False
+    (same submission_key) returns the report the first one made. The unique submission_key is
+    the check: a second submit's insert fails (or waits for the first one's transaction, then
+    fails), and nothing of it is stored. No query asks first: nearly every submit is the first."""
     try:
         with transaction.atomic():
             report = ProgressReport.objects.create(
@@ -56,7 +54,6 @@ def progress_report_submit(*, project, user, values, submission_key=None, note="
             project.refresh_progress_summary()
             project_changed(project, reports_only=True)
     except IntegrityError:
-        # Two submits of one form raced past the check above; the unique key let one through.
         existing = ProgressReport.objects.filter(submission_key=submission_key).first() if submission_key else None
         if existing is None:
             raise

@@ -164,6 +164,20 @@ def test_the_project_page_links_each_report_to_its_own_edit_and_delete_pages(sta
     assert "(1) 01/03/2564 · ร้อยละ 30.00" in actions
 
 
+def test_posting_a_report_runs_a_fixed_number_of_queries(staff_client, project, django_assert_num_queries):
+    # The session, the signed-in user, the project (without a shared cache, as here: from the
+    # database), the previous report (is the percent lower?); then in one transaction (here a
+    # savepoint) the report, its audit entry, the live reports and plan steps the summary is
+    # computed from, and the summary. No query asks first whether the form was already
+    # submitted: the unique submission key refuses a second submit.
+    factories.make_step(project)
+    factories.make_report(project, report_date=date(2021, 2, 27))
+    with django_assert_num_queries(11):
+        response = staff_client.post(new_url(project), form_data(submission_key="k" * 32))
+    assert response.status_code == 302
+    assert project.reports.filter(submission_key="k" * 32).count() == 1
+
+
 def test_the_edit_and_delete_urls_refuse_get_and_post_from_other_methods(staff_client, project):
     report = factories.make_report(project)
     assert staff_client.put(reverse("projects:progress_edit", args=[project.code, report.pk])).status_code == 405
