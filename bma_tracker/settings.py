@@ -130,9 +130,10 @@ CACHES = {
     "default": {"BACKEND": "bma_tracker.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # The page's chrome in each language (base.html: static URLs, links, labels), the same for
-    # every page and reader: kept in each process for its lifetime, since only a deployment
-    # (new static files, URLs or translations, and with them new processes) changes it.
+    # HTML that is the same for every reader in a language, kept in each process: the page's
+    # chrome (base.html: static URLs, links, labels), which only a deployment (new static files,
+    # URLs or translations, and with them new processes) changes; and the blank monthly report
+    # form of each day (projects/form_progress.html).
     "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chrome"},
 }
 

@@ -7,7 +7,9 @@ from urllib.parse import urljoin
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from bma_tracker import thaidate
 from projects.models import AuditEntry, ProgressReport, Project
 from tests import factories
 from tests.conftest import login
@@ -162,6 +164,25 @@ def test_the_project_page_links_each_report_to_its_own_edit_and_delete_pages(sta
     ]
     assert Decimal(staff_client.get(links[0]).context["form"]["percent"].value()) == Decimal("30")
     assert "(1) 01/03/2564 · ร้อยละ 30.00" in actions
+
+
+def test_the_blank_form_is_shared_by_every_project_of_a_day_but_follows_the_language(staff_client, project):
+    # The blank form's fields are rendered once per process, language and day ("chrome" cache).
+    other = factories.make_project(code="24000000-9998", unit=project.unit, fiscal_year=2564)
+    thai = staff_client.get(new_url(project)).content.decode()
+    today = thaidate.format_short(timezone.localdate())
+    assert f'name="report_date" value="{today}"' in thai and "ความคืบหน้าสะสม (ร้อยละ)" in thai
+    staff_client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = staff_client.get(new_url(other)).content.decode()
+    assert "Cumulative progress (%)" in english and "ความคืบหน้าสะสม (ร้อยละ)" not in english
+    assert f'name="report_date" value="{today}"' in english
+    # Each page keeps its own project, submission key and CSRF token around the shared fields.
+    assert other.name in english and project.name not in english
+    keys = [re.search(r'name="submission_key" value="([0-9a-f]+)"', page).group(1) for page in (thai, english)]
+    assert keys[0] != keys[1]
+    # A form sent back with errors shows what was typed, not the blank form.
+    response = staff_client.post(new_url(other), form_data(percent="150", narrative="typed text"))
+    assert "typed text" in response.content.decode() and "The percent cannot be over 100" in response.content.decode()
 
 
 def test_posting_a_report_runs_a_fixed_number_of_queries(staff_client, project, django_assert_num_queries):
