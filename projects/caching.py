@@ -136,16 +136,21 @@ def cached_unit_part(unit_id, fiscal_year, part, render, *, variant=""):
 
 
 def project_plan_html(project):
-    """The project page's PLAN part, as the HTML above its reports section and below it."""
+    """The project page's PLAN part: (the HTML above its reports section, the HTML below it,
+    the PlanRows it was rendered from). The LIVE part reuses those rows, which this entry's
+    token keeps exactly as fresh as the HTML: every writer of steps or evaluations moves it."""
 
     def render():
         context = project_page_context(project, parts=(PLAN,))
         return (
             render_to_string("projects/_sections_intro.html", context),
             render_to_string("projects/_sections_plan.html", context),
+            context["plan_rows"].detached(),
         )
 
-    return _cached_part(f"plan:{project.pk}", [plan_token(project.pk), REFERENCE], render)
+    # A new name whenever the entry's shape changes: processes of the old and the new release
+    # share the cache during a deployment, and neither may read the other's entries.
+    return _cached_part(f"plan-and-rows:{project.pk}", [plan_token(project.pk), REFERENCE], render)
 
 
 def print_page_html(project):

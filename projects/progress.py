@@ -44,14 +44,16 @@ LIVE, PLAN = "live", "plan"
 PLAN_NOTE_SECTIONS = ("alignment", "steps", "indicators")
 
 
-def prefetch_page(project, *, parts=(LIVE, PLAN)):
+def prefetch_page(project, *, parts=(LIVE, PLAN), plan_rows=True):
     """Load everything the page's parts show in a fixed number of queries, whatever the project's
-    size. What an earlier call loaded is not read again."""
-    lookups = [
-        "unit",
-        Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
-        Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
-    ]
+    size. What an earlier call loaded is not read again. plan_rows=False: not the plan steps and
+    evaluations (the caller has them)."""
+    lookups = ["unit"]
+    if plan_rows:
+        lookups += [
+            Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
+            Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
+        ]
     if LIVE in parts:
         lookups.append(
             Prefetch("reports", queryset=ProgressReport.objects.live().newest_first(), to_attr="live_reports")
@@ -70,15 +72,17 @@ def prefetch_page(project, *, parts=(LIVE, PLAN)):
     return project
 
 
-def project_page_context(project, *, today=None, parts=(LIVE, PLAN)):
+def project_page_context(project, *, today=None, parts=(LIVE, PLAN), plan_rows=None):
     """Everything the project page and its print/PDF variants show, computed once; `parts`
-    limits it (and its queries) to the LIVE or the PLAN part."""
+    limits it (and its queries) to the LIVE or the PLAN part. plan_rows: the project's plan
+    steps and evaluations when the caller has them (the PLAN part's cache entry), else read."""
     from projects.quality import SECTIONS, project_quality_notes
 
     today = today or thaidate.today()
-    prefetch_page(project, parts=parts)
-    steps = list(project.steps.all())
-    evaluations = list(project.evaluations.all())
+    prefetch_page(project, parts=parts, plan_rows=plan_rows is None)
+    if plan_rows is None:
+        plan_rows = PlanRows(list(project.steps.all()), list(project.evaluations.all()))
+    steps, evaluations = plan_rows
     context = {
         "project": project,
         "steps": steps,
@@ -114,8 +118,26 @@ def project_page_context(project, *, today=None, parts=(LIVE, PLAN)):
     notes_by_section = defaultdict(list)
     for note in notes:
         notes_by_section[note.section].append(note)
-    context.update({"notes": notes, "notes_by_section": dict(notes_by_section)})
+    context.update({"notes": notes, "notes_by_section": dict(notes_by_section), "plan_rows": plan_rows})
     return context
+
+
+class PlanRows(NamedTuple):
+    """A project's plan steps and evaluations, ordered as the page shows them."""
+
+    steps: list
+    evaluations: list
+
+    def detached(self):
+        """Copies that leave out the project each row holds (the prefetch links them back to it):
+        what a cache entry keeps beside the HTML rendered from them, small and without the page."""
+
+        def bare(row):
+            copy = type(row)(**{field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields})
+            copy._state.adding = False
+            return copy
+
+        return PlanRows([bare(step) for step in self.steps], [bare(evaluation) for evaluation in self.evaluations])
 
 
 def progress_chart_data(project, *, reports, steps):

@@ -1,6 +1,7 @@
 """Rendered pages are cached (projects/caching.py) and never shown stale: every kind of write a
 page shows makes it render again, whoever wrote it and however (form, service, admin, import)."""
 
+import json
 import re
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from bma_tracker import thaidate
 from indicators.services import indicator_quarter_save
 from projects.caching import project_changed
+from projects.models import ProjectEvaluation
 from projects.services import plan_steps_save, project_evaluation_save, project_update
 from tests import factories
 from tests.conftest import login
@@ -177,16 +179,21 @@ def test_after_a_report_only_the_parts_it_changes_are_read_and_rendered_again(
 ):
     """A report changes the header, the chart and the reports; the texts, alignment, steps,
     indicators and evaluations stay cached (projects.caching.project_plan_html)."""
-    factories.make_step(current_project, number=1, name="ขั้นตอนที่คงเดิม")
+    factories.make_step(current_project, number=1, name="ขั้นตอนที่คงเดิม", weight="100")
+    ProjectEvaluation.objects.create(project=current_project, quarter=1, score=Decimal("4.5"))
     login(client, staff)
     for _ in range(3):
         page(client, current_project)
     _post_report(client, current_project, "รายงานที่เพิ่งส่ง")
-    # session, the project row (its token moved), live reports, steps, evaluations: no plan
-    # nodes, indicators or their quarters.
-    with django_assert_num_queries(5):
+    # session, the project row (its token moved), live reports: the steps and evaluations the
+    # header and the chart need come with the cached PLAN part; no plan nodes, indicators or
+    # their quarters.
+    with django_assert_num_queries(3):
         after = page(client, current_project)
     assert "รายงานที่เพิ่งส่ง" in after and "ขั้นตอนที่คงเดิม" in after
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 1 4.5" in after  # the header's latest evaluation
+    chart = json.loads(re.search(r'id="progress-data" type="application/json">(.*?)</script>', after).group(1))
+    assert [step["name"] for step in chart["steps"]] == ["ขั้นตอนที่คงเดิม"]
 
 
 def test_the_page_assembled_from_its_cached_parts_is_the_page_rendered_whole(client, staff, current_project, settings):

@@ -48,9 +48,9 @@ def project_detail(request, code):
 
     def render_body():
         # The PLAN part has its own cache entry, which a progress report leaves in place.
-        intro, plan = project_plan_html(project)
+        intro, plan, plan_rows = project_plan_html(project)
         context = {
-            **project_page_context(project, parts=(LIVE,)),
+            **project_page_context(project, parts=(LIVE,), plan_rows=plan_rows),
             "may_edit": may_edit,
             "may_evaluate": may_evaluate,
             "sections_intro": mark_safe(intro),  # noqa: S308 (our own rendered template)
