@@ -6,13 +6,15 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sync workers: one request per process, 2×cores+1 so a worker waiting on PostgreSQL does not
-# leave a core idle. GUNICORN_THREADS>1 switches to gthread (keep-alive connections, more
-# concurrent requests per process) at the price of sharing one process' CPU under the GIL.
-# Measured with `make loadtest` on 2 cores, runs interleaved (the host's speed drifts ±15 %):
-# 3 sync workers 94.8, 88.2, 99.6, 93.9 req/s, p95 2300–3100 ms; 3 gthread workers × 4 threads
-# 87.7–114.1 req/s (mean 102), p95 2600–5400 ms; the same CPU per request (14–16 ms). Sync keeps
-# the better p95 (a PDF render holds its own process, not three other requests' threads).
+# Sync workers: one request per process, 2×cores+1 so that while some wait (on PostgreSQL, Redis,
+# or a client reading its response and closing the connection) the others keep the cores busy.
+# GUNICORN_THREADS>1 switches to gthread (keep-alive connections, more concurrent requests per
+# process) at the price of sharing one process' CPU under the GIL.
+# Measured with `make loadtest` on 2 cores (2026-11-21, runs interleaved, ~5 ms of CPU a request):
+# 5 sync workers p95 140, 110, 110 ms; 3 sync workers p95 210, 140 ms. Behind 3 workers requests
+# spent most of their time queued, not served: gunicorn's own request time was p95 20 ms while
+# locust saw 210 ms. gthread 3×4 (an earlier release) used more CPU per request (sys time doubled)
+# and a PDF render stalled the other threads of its process.
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 worker_class = "gthread" if threads > 1 else "sync"

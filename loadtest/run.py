@@ -16,6 +16,7 @@ Exits non-zero when a request failed or a report was lost or duplicated.
 import csv
 import json
 import os
+import runpy
 import secrets
 import signal
 import subprocess
@@ -58,7 +59,6 @@ os.environ.update(
         "STATIC_MANIFEST": "1",
         "LOG_LEVEL": "WARNING",
         "GUNICORN_BIND": f"{HOST}:{PORT}",
-        "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "3"),
         "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", "/dev/null"),
         "GUNICORN_LOGLEVEL": "warning",
         # Several worker processes: sessions and the dashboard cache in Redis, as in production
@@ -155,6 +155,11 @@ def prepare():
         "planners": planners,
         "print_projects": codes[:: max(1, len(codes) // 40)],
     }
+
+
+def gunicorn_workers():
+    """The number of workers gunicorn.conf.py gives (GUNICORN_WORKERS, else 2×cores+1)."""
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 
 
 def ramp_up_seconds():
@@ -263,7 +268,7 @@ def main():
     try:
         wait_for(f"http://{HOST}:{PORT}/healthz")
         print(
-            f"\ngunicorn: {os.environ['GUNICORN_WORKERS']} workers on {HOST}:{PORT}; locust: {USERS} users ({PLANNERS} of them "
+            f"\ngunicorn: {gunicorn_workers()} workers on {HOST}:{PORT}; locust: {USERS} users ({PLANNERS} of them "
             f"the planning office), "
             f"spawn {SPAWN_RATE}/s ({ramp_up_seconds()} s), {RUN_SECONDS} s measured once all are signed in, "
             f"run id {run_id}"
