@@ -29,7 +29,9 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = 2000
 # Behind the reverse proxy; it sets X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER in settings).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# A line per request on stdout; GUNICORN_ACCESSLOG= (empty) turns it off, where the reverse proxy
+# keeps the access log (each line costs gunicorn a dictionary of atoms and a formatting).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # Load the app once in the master so workers start fast and share its memory pages.

@@ -59,7 +59,7 @@ os.environ.update(
         "STATIC_MANIFEST": "1",
         "LOG_LEVEL": "WARNING",
         "GUNICORN_BIND": f"{HOST}:{PORT}",
-        "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", "/dev/null"),
+        "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", ""),  # off (GUNICORN_ACCESSLOG=file to keep one)
         "GUNICORN_LOGLEVEL": "warning",
         # Several worker processes: sessions and the dashboard cache in Redis, as in production
         # with more than one app server (LOADTEST_REDIS_URL= to run without).
