@@ -25,7 +25,7 @@ from django.utils import translation
 
 from bma_tracker import cache_versions, thaidate
 from projects.progress import PLAN, project_page_context
-from reports.dashboard import scope_version_keys, version_keys_counting
+from reports.dashboard import invalidate_for_indicator, scope_version_keys, version_keys_counting
 
 REFERENCE = "version:reference"
 
@@ -161,9 +161,12 @@ def print_page_html(project):
 
 
 def _indicator_saved(instance, **kwargs):
+    """An indicator or a quarter of it saved or deleted outside indicators.services (the admin,
+    the shell): the pages of its projects and the dashboards that count it are stale."""
     indicator = getattr(instance, "indicator", instance)  # an IndicatorQuarter or the Indicator
     if indicator.pk:
         indicator_changed(indicator)
+        invalidate_for_indicator(indicator)
 
 
 def _indicator_links_changed(instance, action, reverse, pk_set, **kwargs):

@@ -414,6 +414,20 @@ def test_project_changed_refreshes_the_dashboards_after_a_direct_write(project):
     assert dashboard_data(scope, 2564, period).headline["average"] == Decimal("70.00")
 
 
+def test_an_indicator_result_or_target_changed_outside_the_service_shows_at_once(social_dept):
+    # The admin and the shell save the models directly: their signals make the dashboards stale.
+    indicator = factories.make_indicator(unit=social_dept, fiscal_year=2564, target=Decimal("10"))
+    scope, period = Scope.for_unit(social_dept), Period(2564, "quarter", 2)
+    assert dashboard_data(scope, 2564, period).indicators["not_reported"] == 1
+    quarter = factories.make_indicator_quarter(indicator, quarter=2, result=Decimal("12"))
+    assert dashboard_data(scope, 2564, period).indicators["met"] == 1
+    indicator.target = Decimal("20")
+    indicator.save()
+    assert dashboard_data(scope, 2564, period).indicators["not_met"] == 1
+    quarter.delete()
+    assert dashboard_data(scope, 2564, period).indicators["not_reported"] == 1
+
+
 def test_invalidating_one_fiscal_year_keeps_the_others_cached(project, django_assert_num_queries):
     other = factories.make_project(unit=project.unit, fiscal_year=2565)
     dashboard_data(Scope.bma(), 2564, Period.default(2564))
