@@ -130,11 +130,11 @@ CACHES = {
     "default": {"BACKEND": "bma_tracker.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # HTML that is the same for every reader in a language, kept in each process: the page's
-    # chrome (base.html: static URLs, links, labels), which only a deployment (new static files,
-    # URLs or translations, and with them new processes) changes; and the blank monthly report
-    # form of each day (projects/form_progress.html).
-    "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chrome"},
+    # Template fragments the same for every reader in a language ({% cache ... using="fragments" %}),
+    # kept in each process: the page's chrome (base.html: static URLs, links, labels), which only a
+    # deployment (new static files, URLs or translations, and with them new processes) changes;
+    # and the blank monthly report form of each day (projects/form_progress.html).
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 
 # Rendered project pages are cached (projects/caching.py) only in a cache every app process

@@ -280,6 +280,11 @@ class Project(models.Model):
                 report_months=self.report_months,
             )
 
+    @staticmethod
+    def report_month_bit(day):
+        """The report_months bit of the month a date falls in (bit 0 = October)."""
+        return 1 << thaidate.fiscal_month_index(day.month)
+
     def summarise(self, newest, report_dates, steps=None):
         """Set the progress summary from the newest live report ({percent, report_date} or
         None) and the dates of every live report (steps: the plan steps, when already at hand)."""
@@ -293,7 +298,7 @@ class Project(models.Model):
         self.report_months = 0
         for day in report_dates:
             if first <= day <= last:
-                self.report_months |= 1 << thaidate.fiscal_month_index(day.month)
+                self.report_months |= Project.report_month_bit(day)
 
     def planned_percent(self, on, steps=None):
         """Planned cumulative percent on a date, from the plan steps (see PlanStep.planned_share)."""

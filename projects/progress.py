@@ -44,12 +44,12 @@ LIVE, PLAN = "live", "plan"
 PLAN_NOTE_SECTIONS = ("alignment", "steps", "indicators")
 
 
-def prefetch_page(project, *, parts=(LIVE, PLAN), plan_rows=True):
+def prefetch_page(project, *, parts=(LIVE, PLAN), steps_and_evaluations=True):
     """Load everything the page's parts show in a fixed number of queries, whatever the project's
-    size. What an earlier call loaded is not read again. plan_rows=False: not the plan steps and
-    evaluations (the caller has them)."""
+    size. What an earlier call loaded is not read again. steps_and_evaluations=False: the caller
+    has the plan steps and evaluations (PlanRows)."""
     lookups = ["unit"]
-    if plan_rows:
+    if steps_and_evaluations:
         lookups += [
             Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
             Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
@@ -79,7 +79,7 @@ def project_page_context(project, *, today=None, parts=(LIVE, PLAN), plan_rows=N
     from projects.quality import SECTIONS, project_quality_notes
 
     today = today or thaidate.today()
-    prefetch_page(project, parts=parts, plan_rows=plan_rows is None)
+    prefetch_page(project, parts=parts, steps_and_evaluations=plan_rows is None)
     if plan_rows is None:
         plan_rows = PlanRows(list(project.steps.all()), list(project.evaluations.all()))
     steps, evaluations = plan_rows

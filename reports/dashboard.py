@@ -320,7 +320,7 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
 
 def _months_mask(months):
     """The Project.report_months bits of some months (dates of their first days)."""
-    return sum(1 << thaidate.fiscal_month_index(day.month) for day in months)
+    return sum(Project.report_month_bit(day) for day in months)
 
 
 def fiscal_months(fiscal_year):

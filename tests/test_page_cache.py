@@ -235,7 +235,7 @@ def test_every_other_writer_renders_the_plan_part_again(client, staff, planner, 
 
 
 def test_the_navigation_bar_follows_the_readers_language_and_sign_in(client, staff, current_project):
-    # base.html renders its fixed parts once per process and language (the "chrome" cache):
+    # base.html renders its fixed parts once per process and language (the "fragments" cache):
     # a page in one language or for a signed-out reader must never lend its bar to another.
     anonymous = client.get(reverse("login")).content.decode()
     assert "ออกจากระบบ" not in anonymous and 'href="/dashboard/"' not in anonymous

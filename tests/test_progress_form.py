@@ -167,7 +167,7 @@ def test_the_project_page_links_each_report_to_its_own_edit_and_delete_pages(sta
 
 
 def test_the_blank_form_is_shared_by_every_project_of_a_day_but_follows_the_language(staff_client, project):
-    # The blank form's fields are rendered once per process, language and day ("chrome" cache).
+    # The blank form's fields are rendered once per process, language and day ("fragments" cache).
     other = factories.make_project(code="24000000-9998", unit=project.unit, fiscal_year=2564)
     thai = staff_client.get(new_url(project)).content.decode()
     today = thaidate.format_short(timezone.localdate())

@@ -31,7 +31,7 @@ def home(request):
     def render_body():
         projects = []
         if user.unit_id:
-            this_month = 1 << thaidate.fiscal_month_index(today.month)
+            this_month = Project.report_month_bit(today)
             projects = list(
                 Project.objects.for_unit(user.unit)
                 .in_fiscal_year(fiscal_year)
