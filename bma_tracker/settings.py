@@ -137,9 +137,11 @@ CACHES = {
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 
-# Rendered project pages are cached (projects/caching.py) only in a cache every app process
-# shares: a per-process cache would show a stale page in the other workers after a save.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600 if REDIS_URL else 0, minimum=0)
+# Rendered project pages, their PDFs and the dashboards' figures are cached under keys made of
+# revisions the database moves on with every change (bma_tracker/caching.py): correct in a
+# per-process cache too, so they are cached with or without REDIS_URL. The timeout only gives
+# memory back (the day is part of every key anyway); 0 turns the caching off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600, minimum=0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -84,6 +84,11 @@ def month_name(month, *, abbr=False):
     return (MONTHS_ABBR if abbr else MONTHS_FULL)[month - 1]
 
 
+def format_month_short(day):
+    """date(2020, 10, 1) -> 'ต.ค. 63' (chart ticks, table headings)."""
+    return f"{month_name(day.month, abbr=True)} {be_year(day.year) % 100:02d}"
+
+
 def format_short(day, *, thai_digits=False):
     """30/08/2564"""
     text = f"{day.day:02d}/{day.month:02d}/{be_year(day.year)}"

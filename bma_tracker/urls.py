@@ -3,14 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bma_tracker import health
+from projects import urls as project_urls
 from projects.views import accounts as project_accounts
+from reports import urls as report_urls
 
 urlpatterns = [
     path("", project_accounts.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("projects/", include("projects.urls")),
+    # /projects/…: the projects app's list and data entry, then the read side's project pages.
+    path("projects/", include((project_urls.urlpatterns + report_urls.project_urlpatterns, "projects"))),
     path("indicators/", include("indicators.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard_urls")),

@@ -64,6 +64,9 @@ class Indicator(models.Model):
     search_text = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Moved on by the database (triggers, migration 0005) with any change of the indicator or
+    # its quarters, like Project.revision; its projects' revisions move with it.
+    revision = models.PositiveBigIntegerField(default=1, editable=False)
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -5,9 +5,7 @@ from django.utils import timezone
 
 from indicators.models import IndicatorQuarter
 from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
-from projects.caching import indicator_changed
 from projects.models import AuditEntry
-from reports.dashboard import invalidate_for_indicator
 
 RESULT_FIELDS = ["result", "narrative"]
 SCORE_FIELDS = ["score_1", "score_2", "audit_score"]
@@ -19,8 +17,6 @@ def indicator_quarter_save(*, indicator, user, quarter, values, version=None):
     `version` is None when the form showed no row for that quarter yet (EditConflict if one
     appeared meanwhile, or if the row changed since the form was rendered)."""
     fields = list(values)
-    invalidate_for_indicator(indicator)
-    indicator_changed(indicator)  # the pages of its projects show its results
     row = IndicatorQuarter.objects.filter(indicator=indicator, quarter=quarter).first()
     if row is None:
         if version is not None:

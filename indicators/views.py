@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from indicators import access
 from indicators.forms import IndicatorEvaluationForm, IndicatorResultForm
 from indicators.models import IndicatorQuarter
 from indicators.services import indicator_quarter_save
-from projects import access
 from projects.audit import EditConflict, conflict_rows
 
 

@@ -15,8 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.caching import project_by_code
-from projects.models import OrgUnit, ProgressReport, User
+from projects.models import ChangeCounter, OrgUnit, ProgressReport, Project, User
 
 
 def can_edit_unit(user, unit):
@@ -32,10 +31,12 @@ def can_edit_unit(user, unit):
 
 
 def _grandparent_id(unit):
-    # Units nest at most three deep (OrgUnitQuerySet.subtree_of); one query at most, none
-    # when the unit is a top-level one.
+    # Units nest at most three deep (OrgUnitQuerySet.subtree_of): no query when the unit came
+    # with its parent (project_for_view) or is a top-level one, else one.
     if unit.parent_id is None:
         return None
+    if OrgUnit.parent.is_cached(unit):
+        return unit.parent.parent_id
     return OrgUnit.objects.filter(pk=unit.parent_id).values_list("parent_id", flat=True).first()
 
 
@@ -61,8 +62,15 @@ def units_for_edit(user):
 
 
 def project_for_view(user, code):
-    """Any signed-in user reads every project (with its unit; from the cache when there is one)."""
-    project = project_by_code(code)
+    """Any signed-in user reads every project. One query, from the database every time: the
+    project with its unit and the unit's parent (what the permission checks read) and
+    `reference_revision`, which a cache key of its pages needs with `revision`."""
+    project = (
+        Project.objects.select_related("unit__parent")
+        .annotate(reference_revision=ChangeCounter.reference())
+        .filter(code=code)
+        .first()
+    )
     if project is None:
         raise Http404("no project with this code")
     return project
@@ -103,24 +111,3 @@ def report_for_restore(user, code, pk):
     report = get_object_or_404(ProgressReport.objects.filter(deleted_at__isnull=False), project=project, pk=pk)
     report.project = project
     return report
-
-
-def indicator_for_view(user, code, fiscal_year):
-    from indicators.models import Indicator
-
-    return get_object_or_404(Indicator.objects.select_related("unit"), code=code, fiscal_year=fiscal_year)
-
-
-def indicator_for_edit(user, code, fiscal_year):
-    """An indicator whose quarterly results the user may enter (its unit's staff and directors)."""
-    indicator = indicator_for_view(user, code, fiscal_year)
-    if not can_edit_unit(user, indicator.unit):
-        raise PermissionDenied
-    return indicator
-
-
-def indicator_for_evaluation(user, code, fiscal_year):
-    indicator = indicator_for_view(user, code, fiscal_year)
-    if not can_evaluate(user):
-        raise PermissionDenied
-    return indicator

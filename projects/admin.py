@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from projects.caching import project_changed
 from projects.models import (
     OrgUnit,
     PlanEdition,
@@ -14,30 +13,32 @@ from projects.models import (
 )
 
 
-def _refresh(projects):
-    """Admin edits bypass projects.services: keep each touched project's stored progress summary
-    its cached pages and the dashboards that count it in step, as the services do."""
-    for project in {project.pk: project for project in projects}.values():
+def _refresh(project_ids):
+    """Admin edits bypass projects.services: keep the stored progress summary (derived from the
+    reports and plan steps) of every project they touched in step, as the services do. Caches
+    need nothing: the database moves the revisions their keys are made of."""
+    for project in Project.objects.filter(pk__in={pk for pk in project_ids if pk is not None}):
         project.refresh_progress_summary()
-        project_changed(project)
 
 
 class RefreshesProjectSummary:
-    """For the admins of a project's reports and steps: refresh the project after a change."""
+    """For the admins of a project's reports and steps: refresh the project after a change, and
+    the project a report or step was moved away from."""
 
     def save_model(self, request, obj, form, change):
+        before = type(obj).objects.filter(pk=obj.pk).values_list("project_id", flat=True).first() if change else None
         super().save_model(request, obj, form, change)
-        _refresh([obj.project])
+        _refresh([obj.project_id, before])
 
     def delete_model(self, request, obj):
-        project = obj.project
+        project_id = obj.project_id
         super().delete_model(request, obj)
-        _refresh([project])
+        _refresh([project_id])
 
     def delete_queryset(self, request, queryset):
-        projects = [obj.project for obj in queryset.select_related("project")]
+        project_ids = list(queryset.values_list("project_id", flat=True))
         super().delete_queryset(request, queryset)
-        _refresh(projects)
+        _refresh(project_ids)
 
 
 @admin.register(OrgUnit)
@@ -83,7 +84,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        _refresh([form.instance])  # its steps (inline) or fiscal year may have changed
+        _refresh([form.instance.pk])  # its steps (inline) or fiscal year may have changed
 
 
 @admin.register(ProgressReport)

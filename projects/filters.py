@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from bma_tracker.db import thai_order
-from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
-from projects.progress import schedule_ref_date
+from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus, schedule_ref_date
 
 SEARCH_MAX_CHARS = 200
 

@@ -19,7 +19,6 @@ from django.db import models
 
 from bma_tracker.text import normalise_thai
 from indicators.models import Indicator, IndicatorQuarter
-from projects.caching import indicator_changed, projects_changed
 from projects.legacy import LegacyFormatError
 from projects.models import (
     AuditEntry,
@@ -31,7 +30,6 @@ from projects.models import (
     Project,
     ProjectEvaluation,
 )
-from reports.dashboard import invalidate_fiscal_year
 
 DEFAULT_EDITION_NAME = "แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี"
 DEFAULT_EDITION_FIRST_YEAR = 2561
@@ -151,7 +149,6 @@ def _project_page_import(*, page, source_name):
     unit = _owning_unit(page, writer)
 
     project = Project.objects.filter(code=page.code).first()
-    years = {page.fiscal_year, project.fiscal_year if project else page.fiscal_year}
     values = {name: getattr(page, name) for name in PROJECT_FIELDS}
     if project is None:
         project = writer.create(
@@ -172,10 +169,6 @@ def _project_page_import(*, page, source_name):
         _store_linked_indicator(linked, project, writer)
 
     project.refresh_progress_summary()
-    if outcome.created or outcome.updated:
-        projects_changed([project.pk])
-        for year in years:  # the year a project leaves as well as the one it joins
-            invalidate_fiscal_year(year)
     if project.latest_percent is not None and project.latest_percent != page.headline_percent:
         outcome.note(
             page.headline_line,
@@ -411,7 +404,4 @@ def _indicator_report_import(*, report, source_name, indicator_code, fiscal_year
     else:
         writer.sync("indicator", indicator, values)
     _store_quarters(indicator, {q: (None, {"narrative": text}) for q, text in report.narratives.items()}, writer)
-    if outcome.created or outcome.updated:
-        invalidate_fiscal_year(fiscal_year)
-        indicator_changed(indicator)
     return outcome

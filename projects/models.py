@@ -150,6 +150,12 @@ class ScheduleStatus(models.TextChoices):
         )
 
 
+def schedule_ref_date(fiscal_year, today=None):
+    """The day a project's schedule is judged on: today, or the last day of a closed fiscal year."""
+    today = today or thaidate.today()
+    return min(today, thaidate.fiscal_year_range(fiscal_year)[1])
+
+
 class ProjectQuerySet(models.QuerySet):
     def for_unit(self, unit):
         """Projects owned by the unit or any unit below it."""
@@ -215,7 +221,14 @@ class Project(models.Model):
     report_months = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The form's edit-conflict check (projects.audit.locked_update): moved on by the project's own
+    # forms only, so that a report posted meanwhile does not make a project edit a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Moved on by the database itself (triggers, migration 0010) in the same transaction as any
+    # change of the project or of anything its pages show: its reports, plan steps, evaluations,
+    # plan links and linked indicators with their quarters. Cache keys carry it
+    # (reports.project_page); whatever a save() writes here, the database writes the next value.
+    revision = models.PositiveBigIntegerField(default=1, editable=False)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -263,6 +276,8 @@ class Project(models.Model):
     def fiscal_year_range(self):
         return thaidate.fiscal_year_range(self.fiscal_year)
 
+    SUMMARY_FIELDS = ("latest_percent", "latest_report_date", "planned_percent_at_latest", "report_months")
+
     def refresh_progress_summary(self, *, save=True):
         """Recompute latest_percent, latest_report_date, planned_percent_at_latest and
         report_months from the live reports and the plan steps. Every writer of reports or
@@ -273,12 +288,16 @@ class Project(models.Model):
         newest = {"percent": rows[0][0], "report_date": rows[0][1]} if rows else None
         self.summarise(newest, [report_date for _percent, report_date in rows])
         if save:
-            Project.objects.filter(pk=self.pk).update(
-                latest_percent=self.latest_percent,
-                latest_report_date=self.latest_report_date,
-                planned_percent_at_latest=self.planned_percent_at_latest,
-                report_months=self.report_months,
+            summary = {name: getattr(self, name) for name in self.SUMMARY_FIELDS}
+            unchanged = Q(
+                *(
+                    Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+                    for name, value in summary.items()
+                )
             )
+            # Written only when it differs: an unchanged summary leaves the row (and with it the
+            # revision its pages are cached under) alone.
+            Project.objects.filter(pk=self.pk).exclude(unchanged).update(**summary)
 
     @staticmethod
     def report_month_bit(day):
@@ -454,19 +473,6 @@ class User(AbstractUser):
         verbose_name = _("ผู้ใช้")
         verbose_name_plural = _("ผู้ใช้")
 
-    def remember_session_auth_hash(self):
-        """Keep the session hash of the current password on this instance (the cached signed-in
-        user, projects/backends.py, carries it instead of the password hash)."""
-        self._session_auth_hash = super().get_session_auth_hash()
-
-    def get_session_auth_hash(self):
-        remembered = self.__dict__.get("_session_auth_hash")
-        return remembered if remembered is not None else super().get_session_auth_hash()
-
-    def set_password(self, raw_password):
-        self.__dict__.pop("_session_auth_hash", None)
-        super().set_password(raw_password)
-
     @property
     def is_planner(self):
         return self.role in (self.Role.PLANNER, self.Role.ADMIN) or self.is_superuser
@@ -527,3 +533,46 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.model_label}#{self.object_id} {self.action}"
+
+
+class ChangeCounter(models.Model):
+    """How many times what one unit owns in one fiscal year has changed: its projects and their
+    reports, plan steps, evaluations and plan links, its indicators and their quarters. The row
+    fiscal year 0, unit 0 (REFERENCE) counts changes of the reference data every page shows:
+    units, plan editions and plan nodes.
+
+    Only the database writes these rows, from triggers (migrations projects 0010 and indicators
+    0005), in the same transaction as the change, whoever makes it: a service, the admin, the
+    importer, `QuerySet.update()`, raw SQL, `loaddata` or `restore`. Counters only ever grow, so
+    the sum over a scope's rows is new after every change the scope counts: a cache key made
+    of it never needs invalidating. Not a managed model: `flush`, `dumpdata` and `restore` leave
+    the table alone, so a restored database never goes back to a sum that keyed older data, and
+    the reference row starts at a random value, so two databases never share keys."""
+
+    pk = models.CompositePrimaryKey("fiscal_year", "unit_id")
+    fiscal_year = models.PositiveIntegerField()
+    unit_id = models.IntegerField()  # not a foreign key: a deleted unit's count stays
+    value = models.BigIntegerField()
+
+    REFERENCE = {"fiscal_year": 0, "unit_id": 0}
+
+    class Meta:
+        managed = False
+        db_table = "projects_changecounter"
+
+    def __str__(self):
+        return f"{self.fiscal_year}/{self.unit_id}: {self.value}"
+
+    @classmethod
+    def reference(cls):
+        """The reference row's value, as a subquery (read with a page's first query)."""
+        return models.Subquery(cls.objects.filter(**cls.REFERENCE).values("value")[:1])
+
+    @classmethod
+    def total(cls, fiscal_year, units=None):
+        """The sum of the counters of these units (a queryset; None: every unit) in a fiscal
+        year, plus the reference row: it moves on with every change a view of them counts."""
+        owned = (
+            Q(fiscal_year=fiscal_year) if units is None else Q(fiscal_year=fiscal_year, unit_id__in=units.values("pk"))
+        )
+        return cls.objects.filter(owned | Q(**cls.REFERENCE)).aggregate(total=models.Sum("value"))["total"] or 0

@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from bma_tracker.text import search_key
 from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
-from projects.caching import project_changed
 from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
 
 REPORT_FIELDS = ["report_date", "percent", "narrative", "problems", "obstacles"]
@@ -52,7 +51,6 @@ def progress_report_submit(*, project, user, values, submission_key=None, note="
                 note=note,
             )
             project.refresh_progress_summary()
-            project_changed(project, reports_only=True)
     except IntegrityError:
         existing = ProgressReport.objects.filter(submission_key=submission_key).first() if submission_key else None
         if existing is None:
@@ -69,7 +67,6 @@ def progress_report_update(*, report, user, version, values, note=""):
     changes = diff(before, snapshot(report, REPORT_FIELDS))
     audit_log(user=user, action=Action.UPDATE, obj=report, project=report.project, changes=changes, note=note)
     report.project.refresh_progress_summary()
-    project_changed(report.project, reports_only=True)
     return report
 
 
@@ -87,7 +84,6 @@ def progress_report_delete(*, report, user, note=""):
         note=note,
     )
     report.project.refresh_progress_summary()
-    project_changed(report.project, reports_only=True)
 
 
 @transaction.atomic
@@ -101,7 +97,6 @@ def progress_report_restore(*, report, user):
         changes=diff({}, snapshot(report, REPORT_FIELDS)),
     )
     report.project.refresh_progress_summary()
-    project_changed(report.project, reports_only=True)
 
 
 def _project_snapshot(project, plan_nodes=None):
@@ -117,7 +112,6 @@ def project_create(*, user, values, plan_nodes=()):
     project.full_clean()
     project.save()
     project.plan_nodes.set(plan_nodes)
-    project_changed(project)
     audit_log(
         user=user, action=Action.CREATE, obj=project, project=project, changes=diff({}, _project_snapshot(project))
     )
@@ -127,14 +121,12 @@ def project_create(*, user, values, plan_nodes=()):
 @transaction.atomic
 def project_update(*, project, user, version, values, plan_nodes=()):
     before = _project_snapshot(project)
-    project_changed(project)  # the fiscal year it may be leaving; the new one below
     # update() skips save(), so the derived search key is computed here as save() would.
     key = search_key(f"{values.get('code', project.code)} {values.get('name', project.name)}")
     locked_update(project, version=version, values={**values, "search_text": key, "updated_at": timezone.now()})
     project.plan_nodes.set(plan_nodes)
     changes = diff(before, _project_snapshot(project, plan_nodes))
     audit_log(user=user, action=Action.UPDATE, obj=project, project=project, changes=changes)
-    project_changed(project)
     return project
 
 
@@ -167,7 +159,6 @@ def plan_steps_save(*, project, user, version, changed, created, deleted):
             user=user, action=Action.CREATE, obj=step, project=project, changes=diff({}, snapshot(step, STEP_FIELDS))
         )
     project.refresh_progress_summary()
-    project_changed(project)
 
 
 @transaction.atomic
@@ -192,7 +183,6 @@ def project_evaluation_save(*, project, user, quarter, score, version=None):
             project=project,
             changes=diff({}, snapshot(evaluation, ["quarter", "score"])),
         )
-        project_changed(project)
         return evaluation
     if version is None:
         raise EditConflict(evaluation)
@@ -202,5 +192,4 @@ def project_evaluation_save(*, project, user, quarter, score, version=None):
     )
     changes = diff(before, snapshot(evaluation, ["quarter", "score"]))
     audit_log(user=user, action=Action.UPDATE, obj=evaluation, project=project, changes=changes)
-    project_changed(project)
     return evaluation

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from projects.views import entry, pages
-from reports import views as report_views
 
 app_name = "projects"
 urlpatterns = [
@@ -16,7 +15,6 @@ urlpatterns = [
     path("<str:code>/progress/<int:pk>/restore/", entry.progress_restore, name="progress_restore"),
     path("<str:code>/evaluations/q<int:quarter>/", entry.project_evaluate, name="evaluate"),
     path("<str:code>/history/", entry.project_history, name="history"),
-    path("<str:code>/", pages.project_detail, name="detail"),
-    path("<str:code>/print/", pages.project_print, name="print"),
-    path("<str:code>/print.pdf", report_views.project_pdf, name="print_pdf"),  # the read side owns PDFs
+    # The project's page, print page and PDF (the read side's: reports.urls.project_urlpatterns)
+    # follow in the same namespace.
 ]

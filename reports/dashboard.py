@@ -33,12 +33,11 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from bma_tracker import cache_versions, thaidate
+from bma_tracker import thaidate
+from bma_tracker.caching import cache_key, cached
 from indicators.models import Indicator
-from projects.models import DistrictGroup, OrgUnit, PlanNode, Project, ScheduleStatus
-from projects.progress import schedule_ref_date
+from projects.models import ChangeCounter, DistrictGroup, OrgUnit, PlanNode, Project, ScheduleStatus, schedule_ref_date
 
-CACHE_TIMEOUT = 15 * 60  # a safety net only: saves invalidate at once (version_keys_counting)
 BEHIND_LIMIT = 20
 HISTOGRAM_BINS = [(low, low + 10) for low in range(0, 100, 10)]  # [low, high); the last includes 100
 DIMENSIONS = [str(n) for n in range(1, 8)]
@@ -187,87 +186,40 @@ def next_month(day):
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def month_label(day):
-    """date(2025, 10, 1) -> 'ต.ค. 68'"""
-    return f"{thaidate.month_name(day.month, abbr=True)} {thaidate.be_year(day.year) % 100:02d}"
-
-
 # --- Caching ------------------------------------------------------------------------------
 
 
-def _version_key(fiscal_year, scope_key=None):
-    return f"dashboard:version:{fiscal_year}" + (f":{scope_key}" if scope_key else "")
-
-
-def scope_version_keys(fiscal_year, scope_key):
-    """The version keys that move on whenever anything a scope counts changes in the fiscal
-    year: its dashboard's, and for a unit ("u:<pk>") also My projects'."""
-    return [_version_key(fiscal_year), _version_key(fiscal_year, scope_key)]
-
-
-def invalidate_fiscal_year(fiscal_year):
-    """Make every cached dashboard of a fiscal year stale (its next view recomputes)."""
-    cache_versions.bump([_version_key(fiscal_year)])
-
-
-def invalidate_scopes(fiscal_year, scope_keys):
-    """Make the cached dashboards of some scopes of a fiscal year stale (now, and again when
-    the surrounding transaction commits: cache_versions.bump)."""
-    cache_versions.bump([_version_key(fiscal_year, key) for key in scope_keys])
-
-
-def scopes_counting(unit_id, unit=None):
-    """The keys of every scope whose dashboard counts what a unit owns: the whole BMA, the
-    unit's district group, the unit and the units above it. One query, none when `unit` comes
-    with its parent loaded (the cached project row: projects.caching.project_by_code)."""
-    keys = ["bma"]
-    if unit_id is None:
-        return keys
-    if unit is not None and unit.pk == unit_id and (unit.parent_id is None or OrgUnit.parent.is_cached(unit)):
-        row = (unit.parent_id, unit.parent.parent_id if unit.parent_id else None, unit.district_group)
-    else:
-        row = OrgUnit.objects.filter(pk=unit_id).values_list("parent_id", "parent__parent_id", "district_group").first()
-    if row is None:
-        return keys
-    parent_id, grandparent_id, group = row
-    if group:
-        keys.append(f"g:{group}")
-    keys += [f"u:{pk}" for pk in (unit_id, parent_id, grandparent_id) if pk]
-    return keys
-
-
-def version_keys_counting(project):
-    """The version keys of the dashboards of the project's fiscal year whose scope counts it:
-    projects.caching.project_changed moves them (with the project's page tokens) after a project,
-    its steps, reports or evaluations change; the other dashboards stay cached."""
-    unit = project.unit if Project.unit.is_cached(project) else None
-    return [_version_key(project.fiscal_year, key) for key in scopes_counting(project.unit_id, unit)]
-
-
-def invalidate_for_indicator(indicator):
-    """Called after an indicator or its quarterly results change."""
-    invalidate_scopes(indicator.fiscal_year, scopes_counting(indicator.unit_id))
-
-
-def cached_for_selection(scope, fiscal_year, period, part, compute, *, today=None):
-    """compute(), cached for one dashboard selection (scope, fiscal year, period) until a save
-    that the scope counts, or until the day the schedule is judged on changes."""
-    ref_date = schedule_ref_date(fiscal_year, today)
-    key = f"dashboard:{part}:{scope.key}:{fiscal_year}:{period.value}:{ref_date.isoformat()}"
-    return cache_versions.cached(key, scope_version_keys(fiscal_year, scope.key), compute, CACHE_TIMEOUT)
-
-
 def dashboard_data(scope, fiscal_year, period, *, today=None):
-    """Every figure, chart series and table of the dashboard, cached per selection."""
+    """Every figure, chart series and table of the dashboard, for one selection. Cached under the
+    sum of the change counters of the scope's units in the fiscal year (read first, so that the
+    figures are never older than their key; ChangeCounter) and the day the schedule is judged
+    on. The cached figures hold no translated text: labels are added per reader (localise)."""
     ref_date = schedule_ref_date(fiscal_year, today)
-    return cached_for_selection(
-        scope,
-        fiscal_year,
-        period,
-        "data",
+    revision = ChangeCounter.total(fiscal_year, None if scope.kind == "bma" else scope.units())
+    data = cached(
+        cache_key("dashboard", scope.key, fiscal_year, period.value, ref_date.isoformat(), revision),
         lambda: compute_dashboard(scope, fiscal_year, period, ref_date=ref_date),
-        today=today,
     )
+    return localise(data)
+
+
+def localise(data):
+    """Add the labels of the reader's language to figures computed (and cached) without them."""
+    kinds, groups = dict(OrgUnit.Kind.choices), dict(DistrictGroup.choices)
+    for unit in data.unreported_units:
+        unit["kind_label"] = str(kinds.get(unit["kind"], ""))
+        unit["group_label"] = str(groups.get(unit["district_group"], ""))
+    for row in data.units_trailing:
+        row["kind"], row["group"] = str(kinds.get(row["kind_code"], "")), str(groups.get(row["group_code"], ""))
+    for row in data.by_child:
+        kind, ident = row["key"]
+        if kind == "group":
+            row["label"] = str(DistrictGroup(ident).label)
+        elif row["is_self"] and len(data.by_child) > 1:
+            row["label"] = f"{row['name']} ({_('โครงการของหน่วยงานเอง')})"
+        else:
+            row["label"] = row["name"]
+    return data
 
 
 # --- The figures --------------------------------------------------------------------------
@@ -412,7 +364,10 @@ def project_rollup(projects, fiscal_year, period, ref_date):
         ScheduleStatus.ON_TRACK.value: total - sum(totals[status.value] for status in statuses),
         **{f"band_{low}": totals[f"band_{low}"] for low, _high in HISTOGRAM_BINS},
     }
-    monthly = [{"month": day, "label": month_label(day), "count": totals[f"month_{n}"]} for n, day in enumerate(months)]
+    monthly = [
+        {"month": day, "label": thaidate.format_month_short(day), "count": totals[f"month_{n}"]}
+        for n, day in enumerate(months)
+    ]
     return {"headline": headline, "per_unit": per_unit, "monthly": monthly}
 
 
@@ -478,13 +433,12 @@ def planned_actual_by_child(scope, per_unit, units):
     result = []
     for (kind, ident), row in rows.items():
         if kind == "group":
-            row.update(label=str(DistrictGroup(ident).label), code="", query={"group": ident}, is_self=False)
+            row.update(name="", code="", query={"group": ident}, is_self=False)
             row["list_query"] = {"district_group": ident}
         else:
             unit = units[ident]
             is_self = scope.kind == "unit" and unit["pk"] == scope.unit.pk
-            label = f"{unit['name']} ({_('โครงการของหน่วยงานเอง')})" if is_self and len(rows) > 1 else unit["name"]
-            row.update(label=label, code=unit["code"], query=None if is_self else {"unit": unit["code"]})
+            row.update(name=unit["name"], code=unit["code"], query=None if is_self else {"unit": unit["code"]})
             row.update(is_self=is_self, list_query={"unit": unit["code"]})
         result.append(_averages(row))
     # Departments first by code, then the district groups in their official order.
@@ -572,22 +526,15 @@ def units_trailing(per_unit, every_unit):
     """(Every unit owning projects in the scope, ranked by how far its average actual trails its
     average planned (reported projects only); the units of the scope that own projects and
     every district office, by kind, group and code): no query."""
-    kinds, groups = dict(OrgUnit.Kind.choices), dict(DistrictGroup.choices)
     listed, rows = [], []
     for unit in every_unit.values():
         row = per_unit.get(unit["pk"])
         if row is None and unit["kind"] != OrgUnit.Kind.DISTRICT:
             continue
-        unit = dict(
-            unit,
-            kind_label=str(kinds.get(unit["kind"], "")),
-            group_label=str(groups.get(unit["district_group"], "")),
-            n_projects=row["n_projects"] if row else 0,
-            last_report=row["last_report"] if row else None,
-        )
+        unit = dict(unit, n_projects=row["n_projects"] if row else 0, last_report=row["last_report"] if row else None)
         listed.append(unit)
         if row:
-            row.update(code=unit["code"], label=unit["name"], kind=unit["kind_label"], group=unit["group_label"])
+            row.update(code=unit["code"], label=unit["name"], kind_code=unit["kind"], group_code=unit["district_group"])
             rows.append(row)
     rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["code"]))
     return rows, listed

@@ -8,10 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -24,7 +21,6 @@ from reports.dashboard import (
     PLANNED_RULE,
     Period,
     Scope,
-    cached_for_selection,
     dashboard_data,
 )
 from reports.dashboard_tables import dashboard_charts, dashboard_tables
@@ -145,17 +141,8 @@ PAGE_ROWS = 30
 @require_GET
 def dashboard(request):
     scope, fiscal_year, period, errors = _selection(request)
-    # The content is the same for everyone who asks for this selection: rendered once per
-    # cached figure set and language (the user's name and CSRF token stay outside it, in base.html).
-    body = cached_for_selection(
-        scope,
-        fiscal_year,
-        period,
-        f"html:{get_language()}",
-        lambda: str(render_to_string("reports/_dash_body.html", _body_context(scope, fiscal_year, period))),
-    )
-    context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors, "body": mark_safe(body)}
-    return render(request, "reports/dashboard.html", context)
+    context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors}
+    return render(request, "reports/dashboard.html", {**context, **_body_context(scope, fiscal_year, period)})
 
 
 def _body_context(scope, fiscal_year, period):

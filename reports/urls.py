@@ -2,6 +2,14 @@ from django.urls import path
 
 from reports import book_views, excel, views
 
+# A project's page, print page and PDF: mounted in the "projects" namespace under /projects/
+# (bma_tracker/urls.py), after the projects app's own URLs.
+project_urlpatterns = [
+    path("<str:code>/", views.project_detail, name="detail"),
+    path("<str:code>/print/", views.project_print, name="print"),
+    path("<str:code>/print.pdf", views.project_pdf, name="print_pdf"),
+]
+
 app_name = "reports"
 urlpatterns = [
     path("indicators/<str:code>/<int:fy>/q<int:quarter>/", views.indicator_report, name="indicator_report"),

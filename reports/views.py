@@ -1,29 +1,77 @@
-"""Printable pages and PDFs (the read side): the project PDF and the indicator report."""
+"""The read side's pages: a project's page, print page and PDF; the indicator report.
+
+A project's page, print page and PDF are cached under a key made of the project's revision and
+the reference revision (read with the project itself, projects.access.project_for_view), the
+language, the day (the schedule is judged on today) and what the reader may do: any change the
+page shows gives it a new key (bma_tracker.caching)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from projects.access import project_for_view
-from projects.caching import cached_project_part, print_page_html
+from bma_tracker import thaidate
+from bma_tracker.caching import cache_key, cached
+from projects import access
 from reports.indicator_report import QUARTERS, indicator_report_data, indicators_for_report
 from reports.pdf import pdf_file_response, pdf_response, render_pdf, requested_variant
+from reports.project_page import project_page_context
+
+
+def _page_key(project, kind, *variant):
+    return cache_key(
+        "project",
+        kind,
+        project.pk,
+        project.revision,
+        project.reference_revision,
+        translation.get_language(),
+        thaidate.today().isoformat(),
+        *variant,
+    )
+
+
+@require_safe
+@login_required
+def project_detail(request, code):
+    project = access.project_for_view(request.user, code)
+    may_edit, may_evaluate = access.can_edit_unit(request.user, project.unit), access.can_evaluate(request.user)
+    body = cached(
+        _page_key(project, "detail", int(may_edit), int(may_evaluate)),
+        lambda: render_to_string(
+            "projects/_detail_body.html",
+            {**project_page_context(project), "may_edit": may_edit, "may_evaluate": may_evaluate},
+        ),
+    )
+    return render(request, "projects/detail.html", {"project": project, "body": mark_safe(body)})  # noqa: S308 (our own rendered template)
+
+
+def _print_html(project):
+    return cached(
+        _page_key(project, "print"),
+        lambda: render_to_string("projects/print.html", project_page_context(project)),
+    )
+
+
+@require_safe
+@login_required
+def project_print(request, code):
+    return HttpResponse(_print_html(access.project_for_view(request.user, code)))
 
 
 @require_safe
 @login_required
 def project_pdf(request, code):
     """The project's print page (projects/print.html) as a PDF."""
-    project = project_for_view(request.user, code)
+    project = access.project_for_view(request.user, code)
     variant, base_url = requested_variant(request), request.build_absolute_uri("/")
-    body = cached_project_part(
-        project,
-        "pdf",
-        lambda: render_pdf(print_page_html(project), base_url=base_url, pdf_variant=variant),
-        variant=f"{variant},{base_url}",  # the PDF's links are absolute
+    body = cached(
+        _page_key(project, "pdf", variant, base_url),  # the PDF's links are absolute
+        lambda: render_pdf(_print_html(project), base_url=base_url, pdf_variant=variant),
     )
     return pdf_file_response(body, filename=f"project-{project.code}.pdf", variant=variant)
 

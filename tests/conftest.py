@@ -6,7 +6,6 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from projects.caching import forget_project_hints
 from projects.models import OrgUnit, User
 from tests import factories
 
@@ -22,15 +21,13 @@ def thai_by_default():
 
 @pytest.fixture(autouse=True)
 def empty_cache(settings):
-    """Pages are cached as in production (a test runs in one process, so the per-process cache
-    is shared by everything it does), and nothing cached by an earlier test, whose rows were
-    rolled back, is seen by the next."""
+    """Pages are cached as in production, and nothing cached by an earlier test is seen by the
+    next: a rolled-back test gives its primary keys and revisions back (SQLite reuses them),
+    so a later test's rows could carry the same key with other contents."""
     settings.PAGE_CACHE_SECONDS = 3600
     cache.clear()
-    forget_project_hints()
     yield
     cache.clear()
-    forget_project_hints()
 
 
 @pytest.fixture

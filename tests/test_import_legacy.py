@@ -46,10 +46,12 @@ def import_ok(*args, **options):
 
 
 def database_rows():
-    """Every row of every table the apps own, M2M tables included."""
+    """Every row of every table the apps own, M2M tables included (not the change counters the
+    database keeps for cache keys: projects.models.ChangeCounter)."""
     return {
         model._meta.label: list(model.objects.order_by("pk").values())
         for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
     }
 
 

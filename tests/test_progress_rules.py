@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from projects.models import PlanStep, Project, ScheduleStatus
-from projects.progress import month_tick, planned_series_days, progress_chart_data, schedule_ref_date
+from bma_tracker.thaidate import format_month_short
+from projects.models import PlanStep, Project, ScheduleStatus, schedule_ref_date
+from reports.project_page import planned_series_days, progress_chart_data
 from tests import factories
 
 
@@ -146,7 +147,7 @@ def test_each_status_has_a_thai_label_and_a_badge():
     ],
 )
 def test_month_ticks_are_thai_months_with_two_digit_be_years(day, tick):
-    assert month_tick(day) == tick
+    assert format_month_short(day) == tick
 
 
 @pytest.mark.django_db

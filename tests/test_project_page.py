@@ -357,7 +357,7 @@ def test_the_print_page_has_the_same_sections_the_data_tables_and_no_script(clie
 
 
 def test_project_page_context_is_reusable_without_a_request(seeds):
-    from projects.progress import project_page_context
+    from reports.project_page import project_page_context
 
     project = Project.objects.get(code="24000000-2964")
     context = project_page_context(project)
@@ -367,14 +367,14 @@ def test_project_page_context_is_reusable_without_a_request(seeds):
 
 # --- query counts ---------------------------------------------------------------------------------
 
-# session, the user with their unit (navigation bar), project+unit, live reports, steps, plan
-# nodes, indicators, their quarters, evaluations; the print page reads the same, but the user now
-# comes from the cache (projects/backends.py), and the project too (projects/caching.py).
+# session, the user with their unit (navigation bar), the project with its unit and the revisions
+# of the page's key; then live reports, steps, plan nodes, indicators, their quarters,
+# evaluations. The print page reads the same.
 PAGE_QUERIES = 9
-PRINT_QUERIES = PAGE_QUERIES - 1
-# Rendered once and cached until the project changes (projects/caching.py): the session only; the
-# user, the project and the page come from the cache.
-CACHED_PAGE_QUERIES = 1
+PRINT_QUERIES = PAGE_QUERIES
+# Cached until anything it shows changes (reports/views.py): the session, the user and the
+# project (its revisions are the page's key) are read, the page comes from the cache.
+CACHED_PAGE_QUERIES = 3
 
 
 def without_csrf_tokens(response):

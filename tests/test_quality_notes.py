@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from projects.quality import project_quality_notes
+from reports.quality import project_quality_notes
 from tests import factories
 
 TODAY = date(2021, 3, 15)  # FY 2564

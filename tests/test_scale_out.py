@@ -61,13 +61,16 @@ def test_with_redis_url_every_process_shares_the_cache_and_sessions():
     assert read == value
 
 
-def test_without_redis_each_process_caches_alone_sessions_live_in_the_database_and_pages_are_not_cached():
+def test_without_redis_each_process_caches_alone_and_sessions_live_in_the_database():
+    """Pages are cached in each process (their keys carry the database's revisions, so a change
+    made through another process still shows: tests/test_freshness.py); sessions are not (a
+    logged-out session would live on in the other processes)."""
     out = python(
         "from django.conf import settings; "
         "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE, settings.PAGE_CACHE_SECONDS)",
         REDIS_URL="",
     )
-    assert out == "django.core.cache.backends.locmem.LocMemCache django.contrib.sessions.backends.db 0"
+    assert out == "django.core.cache.backends.locmem.LocMemCache django.contrib.sessions.backends.db 86400"
 
 
 @pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # the router only reads the aliases

@@ -3,13 +3,10 @@ views with Thai templates under templates/registration/."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from bma_tracker import thaidate
 from projects import access
-from projects.caching import cached_unit_part
 from projects.models import Project
 
 # What a row of My projects shows: the long texts (rationale, objectives…) stay in the database.
@@ -28,30 +25,26 @@ def home(request):
     # Staff and directors edit every project of their subtree; planners only read.
     can_report = access.can_create_projects(user)
 
-    def render_body():
-        projects = []
-        if user.unit_id:
-            this_month = Project.report_month_bit(today)
-            projects = list(
-                Project.objects.for_unit(user.unit)
-                .in_fiscal_year(fiscal_year)
-                .select_related("unit")
-                .only(*HOME_COLUMNS)
-                .order_by("code")
-            )
-            for project in projects:
-                project.reported_this_month = bool(project.report_months & this_month)
-            projects.sort(key=lambda project: project.reported_this_month)  # stable: by code within
-        context = {
-            "unit": user.unit,
-            "projects": projects,
-            "fiscal_year": fiscal_year,
-            "month_name": thaidate.month_name(today.month),
-            "be_year": thaidate.be_year(today.year),
-            "missing": sum(1 for p in projects if not p.reported_this_month),
-            "can_report": can_report,
-        }
-        return render_to_string("projects/_home_body.html", context)
-
-    body = cached_unit_part(user.unit_id, fiscal_year, "home", render_body, variant=f"report={can_report:d}")
-    return render(request, "projects/home.html", {"body": mark_safe(body)})  # noqa: S308 (our own rendered template)
+    projects = []
+    if user.unit_id:
+        this_month = Project.report_month_bit(today)
+        projects = list(
+            Project.objects.for_unit(user.unit)
+            .in_fiscal_year(fiscal_year)
+            .select_related("unit")
+            .only(*HOME_COLUMNS)
+            .order_by("code")
+        )
+        for project in projects:
+            project.reported_this_month = bool(project.report_months & this_month)
+        projects.sort(key=lambda project: project.reported_this_month)  # stable: by code within
+    context = {
+        "unit": user.unit,
+        "projects": projects,
+        "fiscal_year": fiscal_year,
+        "month_name": thaidate.month_name(today.month),
+        "be_year": thaidate.be_year(today.year),
+        "missing": sum(1 for p in projects if not p.reported_this_month),
+        "can_report": can_report,
+    }
+    return render(request, "projects/home.html", context)

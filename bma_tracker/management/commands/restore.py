@@ -66,7 +66,9 @@ class Command(BaseCommand):
                 if wrong:
                     raise CommandError(f"Restored row counts differ from the backup's (expected, found): {wrong}")
             ContentType.objects.clear_cache()
-            cache.clear()  # nothing cached (pages, dashboards, sessions) may outlive the data it came from
+            # Sessions cached in Redis (cached_db) belong to the replaced session table. Pages and
+            # dashboards need nothing: the restore's own inserts moved the revisions their keys hold.
+            cache.clear()
             media_files = self._restore_media(scratch / "media")
         total = sum(manifest["rows"].values())
         self.stdout.write(

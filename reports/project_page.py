@@ -1,8 +1,7 @@
 """A project page's data, computed once: the header and status, the sections in the legacy
 page's order, the planned-vs-actual chart series and its data tables, and the data-quality
 notes. The HTML page, the chart JSON, the print page and the PDF all render
-project_page_context(); none of them recomputes anything. The project page asks for its LIVE and
-PLAN parts apart, each with only its own queries, because it caches them apart.
+project_page_context(); none of them recomputes anything.
 """
 
 import re
@@ -20,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from bma_tracker import thaidate
 from bma_tracker.text import search_key
 from indicators.models import Indicator, IndicatorQuarter
-from projects.models import PlanNode, PlanStep, ProgressReport, ProjectEvaluation
+from projects.models import PlanNode, PlanStep, ProgressReport, ProjectEvaluation, schedule_ref_date
+from reports.quality import project_quality_notes
 
 PLANNED_RULE = gettext_lazy(
     "เส้นแผนคำนวณจากแผนการดำเนินงาน: น้ำหนักของแต่ละขั้นตอนนับเป็นผลตามแผนครบเมื่อถึงวันสิ้นสุด"
@@ -30,114 +30,56 @@ SERIES_ACTUAL = gettext_lazy("ผลการดำเนินงานจร�
 SERIES_PLANNED = gettext_lazy("แผน")
 
 
-def schedule_ref_date(fiscal_year, today=None):
-    """The day a project's schedule is judged on: today, or the last day of a closed fiscal year."""
-    today = today or thaidate.today()
-    return min(today, thaidate.fiscal_year_range(fiscal_year)[1])
-
-
-# The two parts of a project page that change apart: LIVE, what a progress report changes (the
-# header's progress and status, the chart and its tables, the reports); PLAN, the rest (texts,
-# alignment, plan steps, indicators, evaluations), which the project page caches on its own
-# (projects.caching.project_plan_html) and report writers leave alone.
-LIVE, PLAN = "live", "plan"
-PLAN_NOTE_SECTIONS = ("alignment", "steps", "indicators")
-
-
-def prefetch_page(project, *, parts=(LIVE, PLAN), steps_and_evaluations=True):
-    """Load everything the page's parts show in a fixed number of queries, whatever the project's
-    size. What an earlier call loaded is not read again. steps_and_evaluations=False: the caller
-    has the plan steps and evaluations (PlanRows)."""
-    lookups = ["unit"]
-    if steps_and_evaluations:
-        lookups += [
-            Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
-            Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
-        ]
-    if LIVE in parts:
-        lookups.append(
-            Prefetch("reports", queryset=ProgressReport.objects.live().newest_first(), to_attr="live_reports")
-        )
-    if PLAN in parts:
-        lookups += [
-            Prefetch("plan_nodes", queryset=PlanNode.objects.order_by("code")),
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.order_by("code").prefetch_related(
-                    Prefetch("quarters", queryset=IndicatorQuarter.objects.order_by("quarter"))
-                ),
+def prefetch_page(project):
+    """Load everything the page shows in a fixed number of queries, whatever the project's size.
+    What an earlier call loaded is not read again."""
+    prefetch_related_objects(
+        [project],
+        "unit",
+        Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
+        Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
+        Prefetch("reports", queryset=ProgressReport.objects.live().newest_first(), to_attr="live_reports"),
+        Prefetch("plan_nodes", queryset=PlanNode.objects.order_by("code")),
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.order_by("code").prefetch_related(
+                Prefetch("quarters", queryset=IndicatorQuarter.objects.order_by("quarter"))
             ),
-        ]
-    prefetch_related_objects([project], *lookups)
+        ),
+    )
     return project
 
 
-def project_page_context(project, *, today=None, parts=(LIVE, PLAN), plan_rows=None):
-    """Everything the project page and its print/PDF variants show, computed once; `parts`
-    limits it (and its queries) to the LIVE or the PLAN part. plan_rows: the project's plan
-    steps and evaluations when the caller has them (the PLAN part's cache entry), else read."""
-    from projects.quality import SECTIONS, project_quality_notes
-
+def project_page_context(project, *, today=None):
+    """Everything the project page and its print/PDF variants show, computed once."""
     today = today or thaidate.today()
-    prefetch_page(project, parts=parts, steps_and_evaluations=plan_rows is None)
-    if plan_rows is None:
-        plan_rows = PlanRows(list(project.steps.all()), list(project.evaluations.all()))
-    steps, evaluations = plan_rows
-    context = {
+    prefetch_page(project)
+    steps, evaluations = list(project.steps.all()), list(project.evaluations.all())
+    reports = project.live_reports
+    lines = report_lines(reports)
+    ref_date = schedule_ref_date(project.fiscal_year, today)
+    notes = project_quality_notes(project, today=today)
+    notes_by_section = defaultdict(list)
+    for note in notes:
+        notes_by_section[note.section].append(note)
+    return {
         "project": project,
         "steps": steps,
         "evaluations": evaluations,
         "latest_evaluation": evaluations[-1] if evaluations else None,
+        "status": project.schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN),
+        "status_ref_date": ref_date,
+        "reports": lines,
+        "chart": progress_chart_data(project, reports=reports, steps=steps),
+        "planned_vs_actual": planned_vs_actual_rows(lines, steps),
+        "planned_rule": PLANNED_RULE,
+        "weight_total": sum((step.weight for step in steps), Decimal("0")),
+        "plan_nodes": sorted(project.plan_nodes.all(), key=lambda node: _code_key(node.code)),
+        "alignment_text_differs": alignment_text_differs(project),
+        "indicators": [(indicator, _quarter_slots(indicator)) for indicator in project.indicators.all()],
+        "notes": notes,
+        "notes_by_section": dict(notes_by_section),
     }
-    if LIVE in parts:
-        reports = project.live_reports
-        lines = report_lines(reports)
-        ref_date = schedule_ref_date(project.fiscal_year, today)
-        context.update(
-            {
-                "status": project.schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN),
-                "status_ref_date": ref_date,
-                "reports": lines,
-                "chart": progress_chart_data(project, reports=reports, steps=steps),
-                "planned_vs_actual": planned_vs_actual_rows(lines, steps),
-                "planned_rule": PLANNED_RULE,
-            }
-        )
-    if PLAN in parts:
-        context.update(
-            {
-                "weight_total": sum((step.weight for step in steps), Decimal("0")),
-                "plan_nodes": sorted(project.plan_nodes.all(), key=lambda node: _code_key(node.code)),
-                "alignment_text_differs": alignment_text_differs(project),
-                "indicators": [(indicator, _quarter_slots(indicator)) for indicator in project.indicators.all()],
-            }
-        )
-    # The notes of the reports section belong to the LIVE part, the others to the PLAN part.
-    sections = [section for section in SECTIONS if (PLAN if section in PLAN_NOTE_SECTIONS else LIVE) in parts]
-    notes = project_quality_notes(project, today=today, sections=sections)
-    notes_by_section = defaultdict(list)
-    for note in notes:
-        notes_by_section[note.section].append(note)
-    context.update({"notes": notes, "notes_by_section": dict(notes_by_section), "plan_rows": plan_rows})
-    return context
-
-
-class PlanRows(NamedTuple):
-    """A project's plan steps and evaluations, ordered as the page shows them."""
-
-    steps: list
-    evaluations: list
-
-    def detached(self):
-        """Copies that leave out the project each row holds (the prefetch links them back to it):
-        what a cache entry keeps beside the HTML rendered from them, small and without the page."""
-
-        def bare(row):
-            copy = type(row)(**{field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields})
-            copy._state.adding = False
-            return copy
-
-        return PlanRows([bare(step) for step in self.steps], [bare(evaluation) for evaluation in self.evaluations])
 
 
 def progress_chart_data(project, *, reports, steps):
@@ -163,7 +105,7 @@ def progress_chart_data(project, *, reports, steps):
         "range": [first.isoformat(), (last + timedelta(days=1)).isoformat()],
         "ticks": {
             "vals": [month.isoformat() for month in months],
-            "text": [month_tick(month) for month in months],
+            "text": [thaidate.format_month_short(month) for month in months],
         },
         "steps": [
             {
@@ -239,11 +181,6 @@ def planned_vs_actual_rows(lines, steps):
             }
         )
     return rows
-
-
-def month_tick(day):
-    """date(2020, 10, 1) -> 'ต.ค. 63'"""
-    return f"{thaidate.month_name(day.month, abbr=True)} {thaidate.be_year(day.year) % 100:02d}"
 
 
 def alignment_text_differs(project):

@@ -22,7 +22,7 @@ SECTIONS = ("alignment", "reports", "steps", "indicators")
 
 def project_quality_notes(project, *, today=None, sections=SECTIONS):
     """The data-quality notes of a project's sections (default: all), in page order. Uses the
-    page's prefetched data when present (projects.progress.prefetch_page), so it adds no queries
+    page's prefetched data when present (reports.project_page.prefetch_page), so it adds no queries
     to the page."""
     today = today or thaidate.today()
     notes = []

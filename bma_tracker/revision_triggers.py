@@ -1,0 +1,218 @@
+"""The SQL of the triggers that keep revisions and change counters, for PostgreSQL and SQLite.
+
+Cache keys are made of revisions the database moves on itself, in the same transaction as the
+change (projects.models.ChangeCounter, Project.revision, Indicator.revision). Triggers rather
+than Python signals or save() overrides, because they also see what bypasses the ORM's save():
+`QuerySet.update()` and `bulk_create()`, raw SQL, `loaddata`, `restore`, a psql session. A
+writer has nothing to remember, and the migrations that install them are the only place that
+knows which table moves which revision.
+
+Four kinds, each a function returning (SQL to create, SQL to drop) for one table:
+- own_revision: an UPDATE of a row moves the row's `revision` on (whatever the UPDATE wrote);
+- touches: an INSERT, UPDATE or DELETE of a row moves on the revision of the rows it belongs to
+  (a report → its project; optionally through a link table: an indicator → its projects);
+- counts: an INSERT, UPDATE or DELETE moves on the change counter of (fiscal year, unit) of the
+  row before and after the change;
+- reference: any change moves on the reference counter (fiscal year 0, unit 0).
+
+PostgreSQL runs `touches` and `counts` once per statement over its transition tables (a bulk
+insert of 10,000 reports moves each project on once); SQLite has row triggers only. Used by
+migrations: once a migration has run, changing a function here changes only new databases, so
+add a kind or a migration rather than editing what an applied migration created.
+"""
+
+COUNTERS = "projects_changecounter"
+
+
+def _pg_statement_function(name, body_for_rows):
+    """A PL/pgSQL function for AFTER … FOR EACH STATEMENT triggers on INSERT, UPDATE and DELETE,
+    and the three triggers: body_for_rows(rows_sql, key_columns) gets the transition rows."""
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {body_for_rows("new_rows")}
+  ELSIF TG_OP = 'UPDATE' THEN
+    {body_for_rows("new_rows", "old_rows")}
+  ELSE
+    {body_for_rows("old_rows")}
+  END IF;
+  RETURN NULL;
+END $body$;
+"""
+
+
+def _pg_statement_triggers(table, name):
+    return [
+        f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}();",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}();",
+        f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} REFERENCING OLD TABLE AS old_rows"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}();",
+    ]
+
+
+def _pg_drop(table, name, suffixes=("_ins", "_upd", "_del")):
+    return [f"DROP TRIGGER IF EXISTS {name}{suffix} ON {table};" for suffix in suffixes] + [
+        f"DROP FUNCTION IF EXISTS {name}();"
+    ]
+
+
+def _sqlite_row_triggers(table, name, body_for_row):
+    """Row triggers on INSERT, UPDATE and DELETE: body_for_row(*row_names) gets NEW and/or OLD."""
+    return [
+        f"CREATE TRIGGER {name}_ins AFTER INSERT ON {table} BEGIN {body_for_row('NEW')} END;",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} BEGIN {body_for_row('NEW', 'OLD')} END;",
+        f"CREATE TRIGGER {name}_del AFTER DELETE ON {table} BEGIN {body_for_row('OLD')} END;",
+    ]
+
+
+def _sqlite_drop(name, suffixes=("_ins", "_upd", "_del")):
+    return [f"DROP TRIGGER IF EXISTS {name}{suffix};" for suffix in suffixes]
+
+
+def own_revision(vendor, table):
+    name = f"bma_{table}_revision"
+    if vendor == "postgresql":
+        create = [
+            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN NEW.revision := OLD.revision + 1; RETURN NEW; END $body$;""",
+            f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}();",
+        ]
+        return create, _pg_drop(table, name, suffixes=("",))
+    # SQLite cannot change NEW: a second UPDATE (which fires no trigger of its own: SQLite's
+    # recursive_triggers is off) writes the next revision when the first did not move it.
+    create = [
+        f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW WHEN NEW.revision <= OLD.revision"
+        f" BEGIN UPDATE {table} SET revision = OLD.revision + 1 WHERE id = NEW.id; END;"
+    ]
+    return create, _sqlite_drop(name, suffixes=("",))
+
+
+def touches(vendor, table, column, parent, *, through=None):
+    """Changes of `table` move on the revision of the `parent` rows whose id is in `column`;
+    with through=(link_table, link_column, target_column): of the parent rows linked to the
+    changed rows (`column` is then the changed rows' own id)."""
+    name = f"bma_{table}_touches_{parent}"
+
+    def ids(source):
+        if through is None:
+            return f"SELECT {column} FROM {source}"
+        link_table, link_column, target_column = through
+        return f"SELECT {target_column} FROM {link_table} WHERE {link_column} IN (SELECT {column} FROM {source})"
+
+    if vendor == "postgresql":
+
+        def body(*sources):
+            union = " UNION ".join(ids(source) for source in sources)
+            return f"UPDATE {parent} SET revision = revision + 1 WHERE id IN ({union});"
+
+        create = [_pg_statement_function(name, body), *_pg_statement_triggers(table, name)]
+        return create, _pg_drop(table, name)
+
+    def row_body(*rows):
+        if through is None:
+            keys = ", ".join(f"{row}.{column}" for row in rows)
+            return f"UPDATE {parent} SET revision = revision + 1 WHERE id IN ({keys});"
+        link_table, link_column, target_column = through
+        keys = ", ".join(f"{row}.{column}" for row in rows)
+        return (
+            f"UPDATE {parent} SET revision = revision + 1 WHERE id IN"
+            f" (SELECT {target_column} FROM {link_table} WHERE {link_column} IN ({keys}));"
+        )
+
+    return _sqlite_row_triggers(table, name, row_body), _sqlite_drop(name)
+
+
+def counts(vendor, table, fiscal_year_column="fiscal_year", unit_column="unit_id"):
+    """Changes of `table` move on the change counter of the row's (fiscal year, unit), before and
+    after the change (a row without a unit counts under unit 0)."""
+    name = f"bma_{table}_counts"
+    if vendor == "postgresql":
+
+        def body(*sources):
+            keys = " UNION ".join(
+                f"SELECT {fiscal_year_column} AS fy, COALESCE({unit_column}, 0) AS unit FROM {source}"
+                for source in sources
+            )
+            # Sorted, so that two transactions lock the counter rows they share in one order.
+            return (
+                f"INSERT INTO {COUNTERS} AS c (fiscal_year, unit_id, value)"
+                f" SELECT DISTINCT fy, unit, 1 FROM ({keys}) k ORDER BY fy, unit"
+                f" ON CONFLICT (fiscal_year, unit_id) DO UPDATE SET value = c.value + 1;"
+            )
+
+        create = [_pg_statement_function(name, body), *_pg_statement_triggers(table, name)]
+        return create, _pg_drop(table, name)
+
+    def row_body(*rows):
+        statements = []
+        for row in rows:
+            fy, unit = f"{row}.{fiscal_year_column}", f"COALESCE({row}.{unit_column}, 0)"
+            statements += [
+                f"INSERT OR IGNORE INTO {COUNTERS} (fiscal_year, unit_id, value) VALUES ({fy}, {unit}, 0);",
+                f"UPDATE {COUNTERS} SET value = value + 1 WHERE fiscal_year = {fy} AND unit_id = {unit};",
+            ]
+        return " ".join(statements)
+
+    return _sqlite_row_triggers(table, name, row_body), _sqlite_drop(name)
+
+
+REFERENCE_BUMP = f"UPDATE {COUNTERS} SET value = value + 1 WHERE fiscal_year = 0 AND unit_id = 0;"  # noqa: S608 (constants)
+
+
+def reference(vendor, table):
+    """Any change of `table` (TRUNCATE too, on PostgreSQL) moves the reference counter on."""
+    name = f"bma_{table}_reference"
+    if vendor == "postgresql":
+        create = [
+            f"""CREATE OR REPLACE FUNCTION bma_reference_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN {REFERENCE_BUMP} RETURN NULL; END $body$;""",
+            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION bma_reference_changed();",
+        ]
+        return create, [f"DROP TRIGGER IF EXISTS {name} ON {table};"]
+    return _sqlite_row_triggers(table, name, lambda *rows: REFERENCE_BUMP), _sqlite_drop(name)
+
+
+def truncate_moves_reference(vendor, table):
+    """PostgreSQL's TRUNCATE fires no row or statement trigger of the other kinds: a table
+    emptied that way moves the reference counter on (every cached page's key changes). SQLite has
+    no TRUNCATE."""
+    if vendor != "postgresql":
+        return [], []
+    name = f"bma_{table}_truncate"
+    create = [
+        f"""CREATE OR REPLACE FUNCTION bma_reference_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN {REFERENCE_BUMP} RETURN NULL; END $body$;""",
+        f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bma_reference_changed();",
+    ]
+    return create, [f"DROP TRIGGER IF EXISTS {name} ON {table};"]
+
+
+def counter_table(vendor, reference_start):
+    """The counters' table (not a managed model: flush and restore leave it alone) and its
+    reference row, starting at a random value so that two databases never share a cache key."""
+    create = [
+        f"CREATE TABLE {COUNTERS} (fiscal_year integer NOT NULL, unit_id integer NOT NULL,"
+        f" value bigint NOT NULL, PRIMARY KEY (fiscal_year, unit_id));",
+        f"INSERT INTO {COUNTERS} (fiscal_year, unit_id, value) VALUES (0, 0, {int(reference_start)});",
+    ]
+    drop = [f"DROP TABLE IF EXISTS {COUNTERS};"]
+    if vendor == "postgresql":
+        drop.append("DROP FUNCTION IF EXISTS bma_reference_changed();")
+    return create, drop
+
+
+def install(schema_editor, *parts):
+    """Run the create SQL of some (create, drop) pairs."""
+    for create, _drop in parts:
+        for statement in create:
+            schema_editor.execute(statement)
+
+
+def uninstall(schema_editor, *parts):
+    for _create, drop in reversed(parts):
+        for statement in drop:
+            schema_editor.execute(statement)
