@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from bma_tracker import thaidate
 from bma_tracker.text import search_key, to_thai_digits
+from devtools import demo_data as data
 from indicators.models import Indicator, IndicatorQuarter
-from projects import demo_data as data
 from projects.models import (
     OrgUnit,
     PlanEdition,
