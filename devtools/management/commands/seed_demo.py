@@ -10,9 +10,7 @@ from django.db import transaction
 
 from bma_tracker import thaidate
 from devtools import demo
-from projects.caching import reference_changed
 from projects.models import Project
-from reports.dashboard import invalidate_fiscal_year
 
 
 class Command(BaseCommand):
@@ -95,10 +93,6 @@ class Command(BaseCommand):
                     f"{counts['indicator_quarters']} indicator quarters ({time.monotonic() - year_started:.1f}s)"
                 )
 
-        # Written in bulk, past the services: every cached page and dashboard of those years goes stale.
-        reference_changed()
-        for fy in fiscal_years:
-            invalidate_fiscal_year(fy)
         c = generator.counts
         self.stdout.write(
             self.style.SUCCESS(
