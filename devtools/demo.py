@@ -4,9 +4,9 @@ monthly reports and evaluations, indicators with quarterly results, and one user
 Deterministic: every random choice comes from a `random.Random` seeded with the seed and the
 fiscal year, and nothing depends on dict/set order or the clock except `today`, which bounds
 the current fiscal year. Projects and their children are built in memory and bulk-inserted;
-the progress summary (`Project.latest_percent` …) and `search_text` are computed here, by the
-same rules as `Project.refresh_progress_summary()` and `Project.save()`, since bulk_create
-bypasses both.
+since bulk_create bypasses save(), the derived fields are set on the instances by the models'
+own methods before the insert: `Project.summarise()` (the progress summary, as
+`refresh_progress_summary()` does) and `refresh_search_text()` (as `save()` does).
 
 Demo projects are recognised by their serial: `UNITCODE-9NNNN` (90001 and up), a range the
 legacy system never used; demo indicators are the ones linked to demo projects.
@@ -19,7 +19,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bma_tracker import thaidate
-from bma_tracker.text import search_key, to_thai_digits
+from bma_tracker.text import to_thai_digits
 from devtools import demo_data as data
 from indicators.models import Indicator, IndicatorQuarter
 from projects.models import (
@@ -331,8 +331,8 @@ class DemoGenerator:
                 "- " + line.format(target=target) for line in rng.sample(data.OBJECTIVES, rng.randint(1, 3))
             ),
             targets=self._targets(rng, target),
-            search_text=search_key(f"{code} {name}"),
         )
+        project.refresh_search_text()
         tactic_codes = self._tactics(rng, theme, nodes)
         steps = self._steps(rng, fy)
         reports, profile = self._reports(rng, fy, project, steps)
@@ -684,9 +684,9 @@ class DemoGenerator:
             definitions=definitions,
             calculation=calculation,
             plan_node=plan_node,
-            search_text=search_key(f"{code} {name}"),
             **year_end,
         )
+        indicator.refresh_search_text()
         return indicator, quarters
 
     @staticmethod
