@@ -13,7 +13,7 @@ legacy system never used; demo indicators are the ones linked to demo projects.
 """
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -179,8 +179,6 @@ class Counts:
     evaluations: int = 0
     indicators: int = 0
     indicator_quarters: int = 0
-    plan_links: int = 0
-    per_year: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -277,10 +275,8 @@ class DemoGenerator:
             "indicators": indicators,
             "indicator_quarters": quarters,
         }
-        self.counts.per_year[fiscal_year] = year
         for name, value in year.items():
             setattr(self.counts, name, getattr(self.counts, name) + value)
-        self.counts.plan_links += len(links)
         return year
 
     def _owner(self, rng):
@@ -335,7 +331,7 @@ class DemoGenerator:
         project.refresh_search_text()
         tactic_codes = self._tactics(rng, theme, nodes)
         steps = self._steps(rng, fy)
-        reports, profile = self._reports(rng, fy, project, steps)
+        reports = self._reports(rng, fy, project, steps)
         self._summarise(project, steps, reports)
         evaluations = self._evaluations(rng, fy, project, steps, reports)
         return _Built(project, theme_key, target, steps, reports, evaluations, tactic_codes)
@@ -428,7 +424,7 @@ class DemoGenerator:
             ["on_track", "ahead", "behind", "stalled", "late_start", "silent"], weights=[50, 10, 18, 8, 9, 5]
         )[0]
         if profile == "silent" or last_day < fy_start:
-            return [], profile
+            return []
         pace = {"on_track": (0.85, 1.05), "ahead": (1.1, 1.4), "behind": (0.2, 0.55)}.get(profile, (0.8, 1.0))
         pace = rng.uniform(*pace)
         wobbly = rng.random() < 0.1
@@ -479,7 +475,7 @@ class DemoGenerator:
                 reports.append(self._report(rng, project, day, min(HUNDRED, value + 5), profile, fy, covid))
             prev = reports[-1].percent
             month = next_month
-        return reports, profile
+        return reports
 
     @staticmethod
     def _round(rng, value):
