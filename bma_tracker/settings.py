@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "projects",
     "indicators",
     "reports",
+    "devtools",  # demo data and the benchmark (seed_demo, bench); no product code imports it
     "django_tasks",  # background jobs (DEP 14, Django 6's django.tasks backported): the quarterly book
     "django_tasks_db",  # … stored in our database, run by `manage.py db_worker` processes
 ]

@@ -90,8 +90,12 @@ class Indicator(models.Model):
         return f"{self.code} {self.name}"
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(f"{self.code} {self.name}")
+        # Derived, denormalised search key: kept in step with the fields it is computed from.
+        self.refresh_search_text()
         super().save(*args, **kwargs)
+
+    def refresh_search_text(self):
+        self.search_text = search_key(f"{self.code} {self.name}")
 
     def is_met(self, value=None):
         """Whether a value (default: achieved) meets the target, respecting lower-is-better.

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bma_tracker import thaidate
-from projects import demo
+from devtools import demo
 from projects.models import Project
 
 

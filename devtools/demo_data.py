@@ -1,4 +1,4 @@
-"""Tables of real names for the demo data (projects/demo.py): BMA departments and their
+"""Tables of real names for the demo data (devtools/demo.py): BMA departments and their
 divisions, the 50 district offices in their six groups, the 20-year plan tree, and the
 vocabulary projects, reports and indicators are composed from.
 

@@ -4,24 +4,24 @@ monthly reports and evaluations, indicators with quarterly results, and one user
 Deterministic: every random choice comes from a `random.Random` seeded with the seed and the
 fiscal year, and nothing depends on dict/set order or the clock except `today`, which bounds
 the current fiscal year. Projects and their children are built in memory and bulk-inserted;
-the progress summary (`Project.latest_percent` …) and `search_text` are computed here, by the
-same rules as `Project.refresh_progress_summary()` and `Project.save()`, since bulk_create
-bypasses both.
+since bulk_create bypasses save(), the derived fields are set on the instances by the models'
+own methods before the insert: `Project.summarise()` (the progress summary, as
+`refresh_progress_summary()` does) and `refresh_search_text()` (as `save()` does).
 
 Demo projects are recognised by their serial: `UNITCODE-9NNNN` (90001 and up), a range the
 legacy system never used; demo indicators are the ones linked to demo projects.
 """
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bma_tracker import thaidate
-from bma_tracker.text import search_key, to_thai_digits
+from bma_tracker.text import to_thai_digits
+from devtools import demo_data as data
 from indicators.models import Indicator, IndicatorQuarter
-from projects import demo_data as data
 from projects.models import (
     OrgUnit,
     PlanEdition,
@@ -179,8 +179,6 @@ class Counts:
     evaluations: int = 0
     indicators: int = 0
     indicator_quarters: int = 0
-    plan_links: int = 0
-    per_year: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -277,10 +275,8 @@ class DemoGenerator:
             "indicators": indicators,
             "indicator_quarters": quarters,
         }
-        self.counts.per_year[fiscal_year] = year
         for name, value in year.items():
             setattr(self.counts, name, getattr(self.counts, name) + value)
-        self.counts.plan_links += len(links)
         return year
 
     def _owner(self, rng):
@@ -331,11 +327,11 @@ class DemoGenerator:
                 "- " + line.format(target=target) for line in rng.sample(data.OBJECTIVES, rng.randint(1, 3))
             ),
             targets=self._targets(rng, target),
-            search_text=search_key(f"{code} {name}"),
         )
+        project.refresh_search_text()
         tactic_codes = self._tactics(rng, theme, nodes)
         steps = self._steps(rng, fy)
-        reports, profile = self._reports(rng, fy, project, steps)
+        reports = self._reports(rng, fy, project, steps)
         self._summarise(project, steps, reports)
         evaluations = self._evaluations(rng, fy, project, steps, reports)
         return _Built(project, theme_key, target, steps, reports, evaluations, tactic_codes)
@@ -428,7 +424,7 @@ class DemoGenerator:
             ["on_track", "ahead", "behind", "stalled", "late_start", "silent"], weights=[50, 10, 18, 8, 9, 5]
         )[0]
         if profile == "silent" or last_day < fy_start:
-            return [], profile
+            return []
         pace = {"on_track": (0.85, 1.05), "ahead": (1.1, 1.4), "behind": (0.2, 0.55)}.get(profile, (0.8, 1.0))
         pace = rng.uniform(*pace)
         wobbly = rng.random() < 0.1
@@ -479,7 +475,7 @@ class DemoGenerator:
                 reports.append(self._report(rng, project, day, min(HUNDRED, value + 5), profile, fy, covid))
             prev = reports[-1].percent
             month = next_month
-        return reports, profile
+        return reports
 
     @staticmethod
     def _round(rng, value):
@@ -684,9 +680,9 @@ class DemoGenerator:
             definitions=definitions,
             calculation=calculation,
             plan_node=plan_node,
-            search_text=search_key(f"{code} {name}"),
             **year_end,
         )
+        indicator.refresh_search_text()
         return indicator, quarters
 
     @staticmethod
