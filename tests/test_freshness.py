@@ -1,0 +1,481 @@
+"""Readers see fresh data at once, whoever changed it and however: the Django admin, a script's
+QuerySet.update() or raw SQL, another process (a shell, a service called from a script,
+import_legacy, restore), a reader in another language.
+
+These are tests of the writers, not of the mechanism: each one views a page first (so that any
+cache would fill), changes the data the way that writer does, then reads as the reader and looks
+only at what the reader gets (status codes, page content, dashboard figures, export files). None
+of them knows how, or whether, anything is cached. The in-process ones run with each cache
+backend production can have: a per-process local-memory cache (no REDIS_URL) and Redis.
+"""
+
+import csv
+import functools
+import io
+import json
+import os
+import re
+import runpy
+import socket
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from bma_tracker import thaidate
+from projects import services
+from tests import factories
+from tests.pdftools import pdftotext, squash
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = ("127.0.0.1", 6379)
+REDIS_URL = "redis://127.0.0.1:6379/15"
+SEED_000 = Path(__file__).parent / "data" / "legacy" / "000_ce21939e2f54dfaa.txt"
+
+
+# --- The cache backends ---------------------------------------------------------------------
+
+
+def redis_reachable():
+    try:
+        socket.create_connection(REDIS, timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@functools.cache
+def production_settings(redis_url):
+    """The cache and session settings bma_tracker/settings.py builds for this REDIS_URL ("": none)."""
+    with mock.patch.dict(os.environ, {"REDIS_URL": redis_url}):
+        built = runpy.run_path(str(ROOT / "bma_tracker" / "settings.py"))
+    return {"CACHES": built["CACHES"], "SESSION_ENGINE": built["SESSION_ENGINE"]}
+
+
+@pytest.fixture(autouse=True, params=["locmem", "redis"])
+def cache_backend(request, settings):
+    """Each test runs once per backend, with the settings production has for it: no REDIS_URL
+    (Django's LocMemCache, each process its own) and Redis (db 15, emptied before and after the
+    test). The conftest's empty_cache has set PAGE_CACHE_SECONDS = 3600 (pages cached as in
+    production) before this runs."""
+    if request.param == "redis" and not redis_reachable():
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (apt-get install redis-server)")
+    for name, value in production_settings(REDIS_URL if request.param == "redis" else "").items():
+        setattr(settings, name, value)
+    cache.clear()  # Redis db 15: nothing left by an earlier run or test
+    yield request.param
+    cache.clear()
+
+
+# --- Readers and writers ----------------------------------------------------------------------
+
+
+def browser(user):
+    """A signed-in browser of its own (its own cookies: its own session and language)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_browser(admin_user):
+    return browser(admin_user)
+
+
+def get(client, url, *, status=200, **query):
+    """GET as the reader; the page's text (status 200) or the response (any other status asked for)."""
+    response = client.get(url, query)
+    assert response.status_code == status, (url, response.status_code)
+    return response.content.decode() if status == 200 else response
+
+
+def page(client, project, name="projects:detail"):
+    return get(client, reverse(name, args=[project.code]))
+
+
+def home(client):
+    return get(client, reverse("home"))
+
+
+def dashboard(client, **query):
+    return get(client, reverse("dashboard:index"), **query)
+
+
+def project_list(client, fiscal_year):
+    return get(client, reverse("projects:list"), fiscal_year=fiscal_year)
+
+
+def pdf_text(client, project):
+    response = client.get(reverse("projects:print_pdf", args=[project.code]))
+    assert response.status_code == 200
+    return squash(pdftotext(response.content, "-layout"))
+
+
+def figure(html, name):
+    """A dashboard headline figure (data-figure="total", "average", "behind", "ind-met"…), as shown."""
+    match = re.search(rf'data-figure="{name}">([^<]*)<', html)
+    assert match, f"no {name} figure on the page"
+    return match[1].split()[-1]
+
+
+def breadcrumbs(html):
+    trail = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', html, re.S)
+    assert trail, "no breadcrumbs on the page"
+    return [text.strip() for text in re.findall(r'<li class="breadcrumb-item[^>]*>(?:<a [^>]*>)?([^<]*)<', trail[1])]
+
+
+def header_percent(html):
+    """The project header's progress: 'ความคืบหน้าโครงการ ร้อยละ 40', or None without a report."""
+    match = re.search(r"ความคืบหน้าโครงการ ร้อยละ ([\d.]+)", html)
+    if match is None:
+        assert "ความคืบหน้าโครงการ: ยังไม่มีรายงาน" in html
+        return None
+    return match[1]
+
+
+def planned_at_latest(html):
+    match = re.search(r"ตามแผน ณ วันรายงาน ร้อยละ ([\d.]+)", html)
+    assert match, "no planned percent in the project header"
+    return match[1]
+
+
+def row_percent(html, code):
+    """The percent cell of a project's row in My projects or the project list ('-' without a report)."""
+    match = re.search(rf'data-code="{re.escape(code)}".*?<td class="num">([^<]*)</td>', html, re.S)
+    assert match, f"{code} is not listed"
+    return match[1].strip()
+
+
+def lists(html, code):
+    """Whether a list page (My projects, the project list) has a row for the project."""
+    return f'data-code="{code}"' in html
+
+
+def report_percents(html):
+    return re.findall(r'<span class="report-percent">([^<]*)</span>', html)
+
+
+def export(client, table, fmt, **query):
+    response = client.get(reverse("dashboard:export"), {**query, "table": table, "format": fmt})
+    assert response.status_code == 200
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=4)]  # the header row, then the rows
+
+
+class _FormFields(HTMLParser):
+    """The name/value pairs a browser submits from the form with this id."""
+
+    def __init__(self, form_id):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.pairs = form_id, False, []
+        self.select = self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.pairs.append((name, attrs.get("value") or "on"))
+                return
+            self.pairs.append((name, attrs.get("value") or ""))
+        elif tag == "select" and name:
+            self.select = {"name": name, "multiple": "multiple" in attrs, "first": None, "chosen": []}
+        elif tag == "option" and self.select is not None:
+            value = attrs.get("value") or ""
+            if self.select["first"] is None:
+                self.select["first"] = value
+            if "selected" in attrs:
+                self.select["chosen"].append(value)
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self.select is not None:
+            chosen = self.select["chosen"]
+            if not chosen and not self.select["multiple"] and self.select["first"] is not None:
+                chosen = [self.select["first"]]  # a browser submits a single select's first option
+            self.pairs += [(self.select["name"], value) for value in chosen]
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            self.pairs.append((name, text[1:] if text.startswith("\n") else text))
+            self.textarea = None
+
+
+def admin_save(client, url, changes):
+    """Submit an admin add or change form (with its inlines and their management forms) as a
+    browser would after an administrator typed `changes` ({field name: value}) into it."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    parser = _FormFields(f"{response.context['opts'].model_name}_form")
+    parser.feed(response.content.decode())
+    data = {}
+    for name, value in parser.pairs:
+        data.setdefault(name, []).append(value)
+    assert data, f"no admin form found at {url}"
+    for name, value in changes.items():
+        assert name in data, f"the admin form at {url} has no field {name!r}"
+        data[name] = [str(value)]
+    response = client.post(url, data)
+    errors = list(response.context["errors"]) if response.context and "errors" in response.context else None
+    assert response.status_code == 302, (url, response.status_code, errors)
+
+
+def admin_change(client, obj, changes):
+    opts = obj._meta
+    admin_save(client, reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]), changes)
+
+
+def report(project, user, percent, day=None, narrative="ดำเนินการตามแผน"):
+    """A monthly report, posted as staff post it (set-up, before anything is viewed)."""
+    values = {
+        "report_date": day or thaidate.today(),
+        "percent": Decimal(percent),
+        "narrative": narrative,
+        "problems": "ไม่มี",
+        "obstacles": "ไม่มี",
+    }
+    return services.progress_report_submit(project=project, user=user, values=values)[0]
+
+
+@pytest.fixture
+def fy():
+    """The current fiscal year: My projects and the dashboards open on it."""
+    return thaidate.fiscal_year(thaidate.today())
+
+
+@pytest.fixture
+def current(social_division, staff, fy):
+    """A project of this fiscal year owned by สำนักงานการส่งเสริมอาชีพ (under สำนักพัฒนาสังคม),
+    reported today at 40 %."""
+    project = factories.make_project(
+        code="24040000-7001", unit=social_division, fiscal_year=fy, name="โครงการฝึกอาชีพระยะสั้น"
+    )
+    report(project, staff, "40")
+    return project
+
+
+@pytest.fixture
+def education_dept(db):
+    return factories.make_unit(code="21000000", name="สำนักการศึกษา")
+
+
+def behind_plan(project, user):
+    """Give the project, through the service staff use, a plan step of weight 100 due on the first
+    day of its fiscal year: it is planned at 100 % on any report date since, and so trails its plan."""
+    first_day, _last = thaidate.fiscal_year_range(project.fiscal_year)
+    step = {"number": 1, "name": "จัดฝึกอบรม", "weight": Decimal("100"), "start": first_day, "end": first_day}
+    services.plan_steps_save(
+        project=project, user=user, version=project.version, changed=[], created=[step], deleted=[]
+    )
+    return project.steps.get()
+
+
+# --- 1. Another process writes; a long-lived reader process had cached the pages -------------
+
+# The reader "server": one process that migrates its own database, builds the data, views the
+# pages (its own per-process cache fills), then has each writer run in a process of its own
+# and views the pages again after each. It prints what it saw each time.
+READER = """
+import io, json, os, re, subprocess, sys
+import django
+
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from bma_tracker import thaidate
+from projects import services
+from projects.models import User
+from tests import factories
+
+call_command("migrate", verbosity=0)
+today = thaidate.today()
+unit = factories.make_unit(code="24000000", name="สำนักพัฒนาสังคม")
+director = factories.make_user("reader-director", unit=unit, role=User.Role.DIRECTOR)
+project = factories.make_project(code="24000000-0001", unit=unit, fiscal_year=thaidate.fiscal_year(today))
+
+
+def report(percent):
+    services.progress_report_submit(
+        project=project, user=director,
+        values=dict(report_date=today, percent=percent, narrative="รายงาน", problems="ไม่มี", obstacles="ไม่มี"),
+    )
+
+
+report(40)
+reader = Client()
+reader.force_login(director)
+call_command("backup", os.environ["BACKUP_FILE"], stdout=io.StringIO())  # what `restore` puts back: 40 %
+report(50)
+
+
+def seen():
+    dash = reader.get("/dashboard/").content.decode()  # the director's own unit, this fiscal year
+    legacy = reader.get("/dashboard/", {"fy": "2564", "group": ""}).content.decode()
+    detail = reader.get("/projects/24000000-0001/").content.decode()
+    mine = reader.get("/").content.decode()
+    return {
+        "dashboard average": re.search(r'data-figure="average">([^<]*)<', dash)[1],
+        "project page": re.search(r"ความคืบหน้าโครงการ ร้อยละ ([0-9.]+)", detail)[1],
+        "my projects": re.search(r'data-code="24000000-0001".*?<td class="num">([^<]*)</td>', mine, re.S)[1],
+        "projects of 2564": re.search(r'data-figure="total">([^<]*)<', legacy)[1],
+    }
+
+
+views = [{"cache": settings.CACHES["default"]["BACKEND"], "seen": seen()}]
+for writer in json.loads(os.environ["WRITERS"]):
+    done = subprocess.run([sys.executable, *writer], env=os.environ, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    views.append({"writer": writer[:2], "seen": seen()})
+print(json.dumps(views))
+"""
+
+WRITE_WITH_A_SERVICE = """
+import django
+
+django.setup()
+from bma_tracker import thaidate
+from projects import services
+from projects.models import Project, User
+
+services.progress_report_submit(
+    project=Project.objects.get(code="24000000-0001"),
+    user=User.objects.get(username="reader-director"),
+    values=dict(report_date=thaidate.today(), percent=60, narrative="จากสคริปต์", problems="ไม่มี", obstacles="ไม่มี"),
+)
+"""
+
+WRITE_IN_A_SHELL = """
+from bma_tracker import thaidate
+from projects.models import ProgressReport, Project
+
+project = Project.objects.get(code="24000000-0001")
+ProgressReport.objects.create(
+    project=project, report_date=thaidate.today(), percent=80, narrative="จาก shell", problems="ไม่มี", obstacles="ไม่มี"
+)
+Project.objects.filter(pk=project.pk).update(latest_percent=80, latest_report_date=thaidate.today())
+"""
+
+
+@pytest.mark.parametrize("cache_backend", ["locmem"], indirect=True)  # the processes below choose their own
+def test_a_report_written_by_another_process_shows_at_once_in_a_reader_process_that_had_cached_the_pages(tmp_path):
+    writers = [
+        ["-c", textwrap.dedent(WRITE_WITH_A_SERVICE)],  # a script calling the services: 60 %
+        ["manage.py", "shell", "-c", textwrap.dedent(WRITE_IN_A_SHELL)],  # the ORM in a shell: 80 %
+        ["manage.py", "import_legacy", str(SEED_000)],  # one more project of FY 2564
+        ["manage.py", "restore", "--noinput", str(tmp_path / "backup.tar.gz")],  # as before the 50 %: 40 %
+    ]
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_REPLICA_URL"},
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'server.sqlite3'}",
+        "REDIS_URL": "",  # each process its own local-memory cache
+        "PAGE_CACHE_SECONDS": "3600",  # pages cached as with Redis (a new design may ignore it)
+        "SECURE_SSL_REDIRECT": "0",
+        "BACKUP_FILE": str(tmp_path / "backup.tar.gz"),
+        "WRITERS": json.dumps(writers),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(READER)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    views = json.loads(done.stdout.strip().splitlines()[-1])
+    assert views[0]["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+
+    def everywhere(percent, legacy_projects):
+        return {
+            "dashboard average": f"{percent}.00",
+            "project page": str(percent),
+            "my projects": f"{percent}.00",
+            "projects of 2564": str(legacy_projects),
+        }
+
+    expected = [
+        ("the first views (which a cache would keep)", everywhere(50, 0)),
+        ("a service called by a script", everywhere(60, 0)),
+        ("ORM writes in manage.py shell", everywhere(80, 0)),
+        ("import_legacy", everywhere(80, 1)),
+        ("restore", everywhere(40, 0)),
+    ]
+    wrong = [
+        f"after {label}: the reader saw {view['seen']}, expected {want}"
+        for (label, want), view in zip(expected, views, strict=True)
+        if view["seen"] != want
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+# --- 2. Readers in two languages --------------------------------------------------------------
+
+
+@pytest.fixture
+def departments_and_districts(social_dept, district_office, fy):
+    """A department owning a project not yet reported (listed with its kind among the units not
+    reporting and the units by delay) and a district office without projects (listed too)."""
+    factories.make_project(code="24000000-7101", unit=social_dept, fiscal_year=fy)
+
+
+def english_browser(user):
+    client = browser(user)
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("dashboard:index")})
+    assert response.status_code == 302 and client.cookies["django_language"].value == "en"
+    return client
+
+
+def test_a_thai_reader_after_an_english_one_sees_thai_unit_kinds_on_the_dashboard(
+    planner, director, departments_and_districts
+):
+    english = dashboard(english_browser(planner), group="")
+    assert '<div class="text-muted">District office · ' in english
+    assert '<div class="text-muted">Department</div>' in english
+    thai = dashboard(browser(director), group="")
+    assert '<div class="text-muted">สำนักงานเขต · กลุ่มกรุงเทพกลาง</div>' in thai
+    assert '<div class="text-muted">สำนัก</div>' in thai
+    assert "District office" not in thai and ">Department<" not in thai
+    # And the other way round: an English reader after a Thai one reads English.
+    assert '<div class="text-muted">District office · ' in dashboard(english_browser(director), group="")
+
+
+def test_a_thai_reader_after_an_english_one_downloads_thai_unit_kinds_in_csv_and_excel(
+    planner, director, departments_and_districts
+):
+    english_reader = english_browser(planner)
+    dashboard(english_reader, group="")
+    english_csv = export(english_reader, "units-not-reported", "csv", group="")
+    assert {row[2] for row in english_csv[1:]} == {"Department", "District office"}
+    thai_reader = browser(director)
+    unreported = export(thai_reader, "units-not-reported", "csv", group="")
+    assert unreported[0][2] == "ประเภท"
+    assert {row[0]: row[2] for row in unreported[1:]} == {"24000000": "สำนัก", "50240000": "สำนักงานเขต"}
+    trailing = export(thai_reader, "units-trailing", "xlsx", group="")
+    assert trailing[0][2] == "ประเภท"
+    assert {row[0]: row[2] for row in trailing[1:]} == {"24000000": "สำนัก"}
+    unreported_xlsx = export(thai_reader, "units-not-reported", "xlsx", group="")
+    assert {row[0]: row[2] for row in unreported_xlsx[1:]} == {"24000000": "สำนัก", "50240000": "สำนักงานเขต"}
