@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 
 from bma_tracker import thaidate
 from projects import services
+from projects.models import Project, ProjectEvaluation, User
 from tests import factories
 from tests.pdftools import pdftotext, squash
 
@@ -479,3 +480,184 @@ def test_a_thai_reader_after_an_english_one_downloads_thai_unit_kinds_in_csv_and
     assert {row[0]: row[2] for row in trailing[1:]} == {"24000000": "สำนัก"}
     unreported_xlsx = export(thai_reader, "units-not-reported", "xlsx", group="")
     assert {row[0]: row[2] for row in unreported_xlsx[1:]} == {"24000000": "สำนัก", "50240000": "สำนักงานเขต"}
+
+
+# --- 3. A unit renamed or moved in the admin -------------------------------------------------
+
+
+def test_a_unit_renamed_in_the_admin_shows_its_new_name_at_once_on_dashboards_breadcrumbs_and_project_pages(
+    admin_browser, director, staff, social_division, current, fy
+):
+    reader = browser(director)
+    assert "สำนักงานการส่งเสริมอาชีพ" in dashboard(reader, unit="24000000")
+    assert breadcrumbs(dashboard(reader, unit="24040000"))[-2:] == ["สำนักพัฒนาสังคม", "สำนักงานการส่งเสริมอาชีพ"]
+    assert f"สำนักงานการส่งเสริมอาชีพ : ({fy})" in page(reader, current)
+    staff_browser = browser(staff)
+    assert "สำนักงานการส่งเสริมอาชีพ" in home(staff_browser)
+
+    admin_change(admin_browser, social_division, {"name": "ศูนย์ฝึกอาชีพกรุงเทพมหานคร"})
+
+    parent = dashboard(reader, unit="24000000")
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in parent and "สำนักงานการส่งเสริมอาชีพ" not in parent
+    assert breadcrumbs(dashboard(reader, unit="24040000"))[-2:] == ["สำนักพัฒนาสังคม", "ศูนย์ฝึกอาชีพกรุงเทพมหานคร"]
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in dashboard(reader, group="")
+    assert f"ศูนย์ฝึกอาชีพกรุงเทพมหานคร : ({fy})" in page(reader, current)
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in page(reader, current, "projects:print")
+    mine = home(staff_browser)
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in mine and "สำนักงานการส่งเสริมอาชีพ" not in mine
+
+
+def test_a_unit_moved_to_another_parent_in_the_admin_shows_in_its_new_place_at_once(
+    admin_browser, director, staff, social_division, education_dept, current
+):
+    education_staff = browser(factories.make_user("education-staff", unit=education_dept, role=User.Role.STAFF))
+    reader, social_staff = browser(director), browser(staff)
+    edit_url = reverse("projects:edit", args=[current.code])
+    assert figure(dashboard(reader, unit="24000000"), "total") == "1"
+    assert figure(dashboard(reader, unit="21000000"), "total") == "0"
+    assert breadcrumbs(dashboard(reader, unit="24040000"))[1:] == ["สำนักพัฒนาสังคม", "สำนักงานการส่งเสริมอาชีพ"]
+    assert lists(home(social_staff), current.code) and not lists(home(education_staff), current.code)
+    get(social_staff, edit_url)
+    get(education_staff, edit_url, status=403)
+
+    admin_change(admin_browser, social_division, {"parent": education_dept.pk})
+
+    assert figure(dashboard(reader, unit="24000000"), "total") == "0"
+    assert figure(dashboard(reader, unit="21000000"), "total") == "1"
+    assert breadcrumbs(dashboard(reader, unit="24040000"))[1:] == ["สำนักการศึกษา", "สำนักงานการส่งเสริมอาชีพ"]
+    assert not lists(home(social_staff), current.code) and lists(home(education_staff), current.code)
+    get(social_staff, edit_url, status=403)
+    get(education_staff, edit_url)
+
+
+# --- 4. An evaluation saved in the admin -----------------------------------------------------
+
+
+def test_an_evaluation_added_in_the_admin_shows_on_the_project_page_at_once(admin_browser, planner, current):
+    reader = browser(planner)
+    assert "สยป. ประเมินโครงการ" not in page(reader, current)
+
+    admin_save(
+        admin_browser,
+        reverse("admin:projects_projectevaluation_add"),
+        {"project": current.pk, "quarter": 2, "score": "77.25"},
+    )
+
+    after = page(reader, current)
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 2 77.25" in after
+    assert '<tr><td>2</td><td class="num">77.25</td>' in after
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 2 77.25" in page(reader, current, "projects:print")
+
+
+def test_an_evaluation_changed_in_the_admin_shows_on_the_project_page_and_print_page_at_once(
+    admin_browser, planner, current
+):
+    evaluation = ProjectEvaluation.objects.create(project=current, quarter=1, score=Decimal("60"))
+    reader = browser(planner)
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 1 60" in page(reader, current)
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 1 60" in page(reader, current, "projects:print")
+
+    admin_change(admin_browser, evaluation, {"score": "88.5"})
+
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 1 88.5" in page(reader, current)
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 1 88.5" in page(reader, current, "projects:print")
+
+
+def test_an_evaluation_saved_in_the_project_admins_inline_shows_on_the_project_page_at_once(
+    admin_browser, planner, current
+):
+    ProjectEvaluation.objects.create(project=current, quarter=1, score=Decimal("60"))
+    reader = browser(planner)
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 1 60" in page(reader, current)
+
+    admin_change(admin_browser, current, {"evaluations-0-score": "91.75"})
+
+    assert "สยป. ประเมินโครงการ : ไตรมาสที่ 1 91.75" in page(reader, current)
+
+
+# --- 5. A project deleted in the admin -------------------------------------------------------
+
+
+def _deleted_project_readers(director, planner, staff, project):
+    readers = {"director": browser(director), "planner": browser(planner), "staff": browser(staff)}
+    for reader in readers.values():
+        page(reader, project)
+        page(reader, project, "projects:print")
+    assert figure(dashboard(readers["director"]), "total") == "1"
+    assert figure(dashboard(readers["planner"]), "total") == "1"
+    assert lists(home(readers["staff"]), project.code)
+    return readers
+
+
+def _assert_gone(readers, project):
+    for reader in readers.values():
+        get(reader, reverse("projects:detail", args=[project.code]), status=404)
+        get(reader, reverse("projects:print", args=[project.code]), status=404)
+    assert figure(dashboard(readers["director"]), "total") == "0"
+    assert figure(dashboard(readers["planner"]), "total") == "0"
+    mine = home(readers["staff"])
+    assert not lists(mine, project.code) and "หน่วยงานของคุณยังไม่มีโครงการในปีงบประมาณนี้" in mine
+
+
+def test_a_project_deleted_in_the_admin_answers_404_and_leaves_the_dashboards_and_my_projects_at_once(
+    admin_browser, director, planner, staff, current
+):
+    readers = _deleted_project_readers(director, planner, staff, current)
+
+    response = admin_browser.post(reverse("admin:projects_project_delete", args=[current.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Project.objects.filter(pk=current.pk).exists()
+
+    _assert_gone(readers, current)
+
+
+def test_a_project_deleted_with_the_admin_list_action_answers_404_and_leaves_the_dashboards_at_once(
+    admin_browser, director, planner, staff, current
+):
+    readers = _deleted_project_readers(director, planner, staff, current)
+
+    response = admin_browser.post(
+        reverse("admin:projects_project_changelist"),
+        {"action": "delete_selected", "_selected_action": [current.pk], "post": "yes"},
+    )
+    assert response.status_code == 302 and not Project.objects.filter(pk=current.pk).exists()
+
+    _assert_gone(readers, current)
+
+
+# --- 6. A project moved to another unit or fiscal year in the admin --------------------------
+
+
+def test_a_project_moved_to_another_unit_in_the_admin_leaves_the_old_units_pages_and_joins_the_new_ones_at_once(
+    admin_browser, director, staff, other_staff, district_office, current
+):
+    reader, old_staff, new_staff = browser(director), browser(staff), browser(other_staff)
+    assert figure(dashboard(reader, unit="24000000"), "total") == "1"
+    assert figure(dashboard(reader, unit="24040000"), "total") == "1"
+    assert figure(dashboard(reader, unit="50240000"), "total") == "0"
+    assert lists(home(old_staff), current.code) and not lists(home(new_staff), current.code)
+
+    admin_change(admin_browser, current, {"unit": district_office.pk})
+
+    assert figure(dashboard(reader, unit="24000000"), "total") == "0"
+    assert figure(dashboard(reader, unit="24040000"), "total") == "0"
+    assert figure(dashboard(reader, unit="50240000"), "total") == "1"
+    assert not lists(home(old_staff), current.code)
+    assert lists(home(new_staff), current.code)
+    assert "สำนักงานเขตบางแค" in page(reader, current)
+
+
+def test_a_project_moved_to_another_fiscal_year_in_the_admin_leaves_this_years_pages_and_joins_the_other_years_at_once(
+    admin_browser, director, staff, current, fy
+):
+    reader, staff_browser = browser(director), browser(staff)
+    assert figure(dashboard(reader, fy=fy), "total") == "1"
+    assert figure(dashboard(reader, fy=fy - 1), "total") == "0"
+    assert lists(home(staff_browser), current.code)
+    assert f"สำนักงานการส่งเสริมอาชีพ : ({fy})" in page(reader, current)
+
+    admin_change(admin_browser, current, {"fiscal_year": fy - 1})
+
+    assert figure(dashboard(reader, fy=fy), "total") == "0"
+    assert figure(dashboard(reader, fy=fy - 1), "total") == "1"
+    assert not lists(home(staff_browser), current.code)
+    assert f"สำนักงานการส่งเสริมอาชีพ : ({fy - 1})" in page(reader, current)
