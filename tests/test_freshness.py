@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,13 +28,15 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from bma_tracker import thaidate
+from indicators.models import IndicatorQuarter
 from projects import services
-from projects.models import Project, ProjectEvaluation, User
+from projects.models import OrgUnit, PlanStep, ProgressReport, Project, ProjectEvaluation, User
 from tests import factories
 from tests.pdftools import pdftotext, squash
 
@@ -661,3 +664,244 @@ def test_a_project_moved_to_another_fiscal_year_in_the_admin_leaves_this_years_p
     assert figure(dashboard(reader, fy=fy - 1), "total") == "1"
     assert not lists(home(staff_browser), current.code)
     assert f"สำนักงานการส่งเสริมอาชีพ : ({fy - 1})" in page(reader, current)
+
+
+# --- 7. QuerySet.update() in a script --------------------------------------------------------
+
+
+def test_a_project_renamed_with_update_shows_at_once_on_its_page_print_page_pdf_my_projects_and_the_dashboard(
+    director, staff, current
+):
+    behind_plan(current, staff)
+    reader, staff_browser = browser(director), browser(staff)
+    for html in (
+        page(reader, current),
+        page(reader, current, "projects:print"),
+        home(staff_browser),
+        dashboard(reader),  # among the projects most behind their plan
+    ):
+        assert "โครงการฝึกอาชีพระยะสั้น" in html
+    assert squash("โครงการฝึกอาชีพระยะสั้น") in pdf_text(reader, current)
+
+    Project.objects.filter(pk=current.pk).update(name="โครงการฝึกทักษะอาชีพใหม่")
+
+    for html in (
+        page(reader, current),
+        page(reader, current, "projects:print"),
+        home(staff_browser),
+        dashboard(reader),
+    ):
+        assert "โครงการฝึกทักษะอาชีพใหม่" in html and "โครงการฝึกอาชีพระยะสั้น" not in html
+    assert squash("โครงการฝึกทักษะอาชีพใหม่") in pdf_text(reader, current)
+
+
+def test_a_report_corrected_with_update_shows_at_once_on_the_project_page_print_page_and_the_dashboard(
+    director, staff, current
+):
+    """A script corrects a mistyped percent, in the report and in its project's summary."""
+    reader, staff_browser = browser(director), browser(staff)
+    assert report_percents(page(reader, current)) == ["40.00"]
+    assert report_percents(page(reader, current, "projects:print")) == ["40.00"]
+    assert figure(dashboard(reader), "average") == "40.00"
+    assert row_percent(home(staff_browser), current.code) == "40.00"
+
+    ProgressReport.objects.filter(project=current).update(percent=Decimal("55"))
+    Project.objects.filter(pk=current.pk).update(latest_percent=Decimal("55"))
+
+    after = page(reader, current)
+    assert report_percents(after) == ["55.00"] and header_percent(after) == "55"
+    assert report_percents(page(reader, current, "projects:print")) == ["55.00"]
+    assert figure(dashboard(reader), "average") == "55.00"
+    assert figure(dashboard(reader, group=""), "average") == "55.00"
+    assert row_percent(home(staff_browser), current.code) == "55.00"
+
+
+def test_a_plan_step_renamed_with_update_shows_at_once_on_the_project_page_and_print_page(director, staff, current):
+    step = behind_plan(current, staff)
+    reader = browser(director)
+    assert '<td class="step-name">จัดฝึกอบรม</td>' in page(reader, current)
+    assert "จัดฝึกอบรม" in page(reader, current, "projects:print")
+
+    PlanStep.objects.filter(pk=step.pk).update(name="จัดฝึกอบรมเชิงปฏิบัติการ")
+
+    assert '<td class="step-name">จัดฝึกอบรมเชิงปฏิบัติการ</td>' in page(reader, current)
+    assert "จัดฝึกอบรมเชิงปฏิบัติการ" in page(reader, current, "projects:print")
+
+
+def test_an_indicator_result_changed_with_update_shows_at_once_on_the_project_page_the_dashboard_and_its_export(
+    director, social_division, current, fy
+):
+    quarter = thaidate.fiscal_quarter(thaidate.today())
+    indicator = factories.make_indicator(fiscal_year=fy, unit=social_division, target=Decimal("100"))
+    indicator.projects.add(current)
+    result = factories.make_indicator_quarter(indicator, quarter=quarter, result=Decimal("40"))
+    reader = browser(director)
+
+    def shown_result():
+        html = page(reader, current)
+        return re.search(rf'data-quarter="{quarter}">.*?<td class="num quarter-result">([^<]*)</td>', html, re.S)[1]
+
+    def met_in_export():
+        rows = export(reader, "indicators-by-dimension", "csv")
+        return {row[0]: row[1] for row in rows[1:]}["ไม่ระบุด้าน"]  # its column "บรรลุ" (met)
+
+    assert shown_result() == "40.00"
+    assert (figure(dashboard(reader), "ind-met"), figure(dashboard(reader), "ind-not-met")) == ("0", "1")
+    assert met_in_export() == "0"
+
+    IndicatorQuarter.objects.filter(pk=result.pk).update(result=Decimal("100"))
+
+    assert shown_result() == "100.00"
+    assert (figure(dashboard(reader), "ind-met"), figure(dashboard(reader), "ind-not-met")) == ("1", "0")
+    assert met_in_export() == "1"
+
+
+def test_a_unit_renamed_with_update_shows_at_once_on_project_pages_my_projects_the_navigation_bar_and_dashboards(
+    director, staff, social_division, current, fy
+):
+    division_staff = browser(factories.make_user("division-staff", unit=social_division, role=User.Role.STAFF))
+    reader, staff_browser = browser(director), browser(staff)
+    assert f"สำนักงานการส่งเสริมอาชีพ : ({fy})" in page(reader, current)
+    assert "สำนักงานการส่งเสริมอาชีพ" in home(staff_browser)
+    assert "สำนักงานการส่งเสริมอาชีพ</span>" in home(division_staff)  # the navigation bar: the reader's unit
+    assert "สำนักงานการส่งเสริมอาชีพ" in dashboard(reader, unit="24000000")
+    assert breadcrumbs(dashboard(reader, unit="24040000"))[-1] == "สำนักงานการส่งเสริมอาชีพ"
+
+    OrgUnit.objects.filter(pk=social_division.pk).update(name="ศูนย์ฝึกอาชีพกรุงเทพมหานคร")
+
+    assert f"ศูนย์ฝึกอาชีพกรุงเทพมหานคร : ({fy})" in page(reader, current)
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in page(reader, current, "projects:print")
+    mine = home(staff_browser)
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in mine and "สำนักงานการส่งเสริมอาชีพ" not in mine
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร</span>" in home(division_staff)
+    parent = dashboard(reader, unit="24000000")
+    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in parent and "สำนักงานการส่งเสริมอาชีพ" not in parent
+    assert breadcrumbs(dashboard(reader, unit="24040000"))[-1] == "ศูนย์ฝึกอาชีพกรุงเทพมหานคร"
+
+
+# --- 8. Permission checks read the database --------------------------------------------------
+
+
+def _signed_in_and_browsing(user, project):
+    reader = browser(user)
+    home(reader)
+    page(reader, project)
+    dashboard(reader)
+    return reader
+
+
+def _assert_signed_out(reader, project):
+    login_url = reverse("login")
+    for url in (reverse("home"), reverse("projects:detail", args=[project.code]), reverse("dashboard:index")):
+        response = reader.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(login_url), (url, response.status_code)
+
+
+def test_a_user_deactivated_with_update_is_signed_out_on_their_very_next_request(staff, current):
+    reader = _signed_in_and_browsing(staff, current)
+
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+
+    _assert_signed_out(reader, current)
+
+
+def test_a_user_deactivated_with_raw_sql_is_signed_out_on_their_very_next_request(staff, current):
+    reader = _signed_in_and_browsing(staff, current)
+
+    with connection.cursor() as cursor:
+        table, active = User._meta.db_table, connection.ops.quote_name("is_active")
+        cursor.execute(f"UPDATE {table} SET {active} = %s WHERE id = %s", [False, staff.pk])  # noqa: S608
+
+    _assert_signed_out(reader, current)
+
+
+def test_staff_moved_to_another_unit_with_update_get_403_on_their_old_units_edit_forms_at_once(
+    staff, district_office, current
+):
+    reader = _signed_in_and_browsing(staff, current)
+    urls = [reverse("projects:edit", args=[current.code]), reverse("projects:progress_new", args=[current.code])]
+    for url in urls:
+        get(reader, url)
+
+    User.objects.filter(pk=staff.pk).update(unit=district_office)
+
+    for url in urls:
+        get(reader, url, status=403)
+
+
+def test_a_project_moved_to_another_unit_with_update_is_no_longer_editable_by_its_old_units_staff_at_once(
+    staff, other_staff, district_office, current
+):
+    old_staff, new_staff = _signed_in_and_browsing(staff, current), _signed_in_and_browsing(other_staff, current)
+    urls = [reverse("projects:edit", args=[current.code]), reverse("projects:progress_new", args=[current.code])]
+    for url in urls:
+        get(old_staff, url)
+        get(new_staff, url, status=403)
+
+    Project.objects.filter(pk=current.pk).update(unit=district_office)
+
+    for url in urls:
+        get(old_staff, url, status=403)
+        get(new_staff, url)
+
+
+# --- 9. A report or a plan step moved to another project in the admin ------------------------
+# Projects of FY 2564, whose dashboards judge the schedule on 30/09/2564: fixed dates, whatever
+# the day the tests run.
+
+
+@pytest.fixture
+def district_project(district_office, other_staff, project, staff):
+    """The conftest's project (สำนักงานการส่งเสริมอาชีพ) reported on 20/09/2564 at 40 %, and a
+    project of สำนักงานเขตบางแค reported on 10/09/2564 at 30 %."""
+    report(project, staff, "40", day=date(2021, 9, 20))
+    district = factories.make_project(
+        code="50240000-7002", unit=district_office, fiscal_year=2564, name="โครงการของเขต"
+    )
+    report(district, other_staff, "30", day=date(2021, 9, 10))
+    return district
+
+
+def test_a_report_moved_to_another_project_in_the_admin_leaves_both_projects_summaries_right(
+    admin_browser, director, planner, project, district_project
+):
+    moved = project.reports.get()  # 40 % on 20/09/2564, newer than the district project's report
+    reader, bma = browser(director), browser(planner)
+    assert header_percent(page(reader, project)) == "40"
+    assert header_percent(page(reader, district_project)) == "30"
+    listed = project_list(reader, 2564)
+    assert (row_percent(listed, project.code), row_percent(listed, district_project.code)) == ("40", "30")
+    assert figure(dashboard(reader, fy=2564, unit="24000000"), "average") == "40.00"
+    assert figure(dashboard(reader, fy=2564, unit="50240000"), "average") == "30.00"
+    assert figure(dashboard(bma, fy=2564, group=""), "average") == "35.00"
+
+    admin_change(admin_browser, moved, {"project": district_project.pk})
+
+    left, joined = page(reader, project), page(reader, district_project)
+    assert header_percent(left) is None and report_percents(left) == []
+    assert header_percent(joined) == "40" and report_percents(joined) == ["40.00", "30.00"]
+    listed = project_list(reader, 2564)
+    assert (row_percent(listed, project.code), row_percent(listed, district_project.code)) == ("-", "40")
+    assert figure(dashboard(reader, fy=2564, unit="24000000"), "average") == "0.00"
+    assert figure(dashboard(reader, fy=2564, unit="50240000"), "average") == "40.00"
+    assert figure(dashboard(bma, fy=2564, group=""), "average") == "20.00"
+
+
+def test_a_plan_step_moved_to_another_project_in_the_admin_leaves_both_planned_percents_right(
+    admin_browser, director, staff, project, district_project
+):
+    """The step is due on the first day of the year: the project that has it is planned at 100 %
+    on its report date, and is behind (40 or 30 % reported)."""
+    step = behind_plan(project, staff)
+    reader = browser(director)
+    assert planned_at_latest(page(reader, project)) == "100"
+    assert planned_at_latest(page(reader, district_project)) == "0"
+    assert figure(dashboard(reader, fy=2564, unit="24000000"), "behind") == "1"
+    assert figure(dashboard(reader, fy=2564, unit="50240000"), "behind") == "0"
+
+    admin_change(admin_browser, step, {"project": district_project.pk})
+
+    assert planned_at_latest(page(reader, project)) == "0"
+    assert planned_at_latest(page(reader, district_project)) == "100"
+    assert figure(dashboard(reader, fy=2564, unit="24000000"), "behind") == "0"
+    assert figure(dashboard(reader, fy=2564, unit="50240000"), "behind") == "1"
