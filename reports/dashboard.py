@@ -189,18 +189,24 @@ def next_month(day):
 # --- Caching ------------------------------------------------------------------------------
 
 
-def dashboard_data(scope, fiscal_year, period, *, today=None):
-    """Every figure, chart series and table of the dashboard, for one selection. Cached under the
-    sum of the change counters of the scope's units in the fiscal year (read first, so that the
-    figures are never older than their key; ChangeCounter) and the day the schedule is judged
-    on. The cached figures hold no translated text: labels are added per reader (localise)."""
+def figures_key(scope, fiscal_year, period, *, today=None):
+    """The cache key of one selection's figures: the scope, fiscal year, period, the day the
+    schedule is judged on, and the sum of the change counters of the scope's units in the
+    fiscal year with the reference row (ChangeCounter.total), which moves on with every change
+    the figures count. Read before the figures, and from the same database (a replica too:
+    the router sends both there), so that figures are never older than their key."""
     ref_date = schedule_ref_date(fiscal_year, today)
     revision = ChangeCounter.total(fiscal_year, None if scope.kind == "bma" else scope.units())
-    data = cached(
-        cache_key("dashboard", scope.key, fiscal_year, period.value, ref_date.isoformat(), revision),
-        lambda: compute_dashboard(scope, fiscal_year, period, ref_date=ref_date),
-    )
-    return localise(data)
+    return cache_key("dashboard", scope.key, fiscal_year, period.value, ref_date.isoformat(), revision)
+
+
+def dashboard_data(scope, fiscal_year, period, *, today=None, key=None):
+    """Every figure, chart series and table of the dashboard, for one selection, cached under
+    figures_key() (`key`: already read). The cached figures hold no translated text: labels
+    are added per reader (localise)."""
+    ref_date = schedule_ref_date(fiscal_year, today)
+    key = key or figures_key(scope, fiscal_year, period, today=today)
+    return localise(cached(key, lambda: compute_dashboard(scope, fiscal_year, period, ref_date=ref_date)))
 
 
 def localise(data):

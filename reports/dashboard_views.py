@@ -8,11 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from bma_tracker import thaidate
+from bma_tracker.caching import cache_key, cached
 from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from reports import exports
 from reports.dashboard import (
@@ -22,6 +26,7 @@ from reports.dashboard import (
     Period,
     Scope,
     dashboard_data,
+    figures_key,
 )
 from reports.dashboard_tables import dashboard_charts, dashboard_tables
 
@@ -141,18 +146,32 @@ PAGE_ROWS = 30
 @require_GET
 def dashboard(request):
     scope, fiscal_year, period, errors = _selection(request)
-    context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors}
-    return render(request, "reports/dashboard.html", {**context, **_body_context(scope, fiscal_year, period)})
+    years = _years_on_offer(fiscal_year)
+    # The content is the same for everyone who asks for this selection in a language: cached
+    # under the figures' key (the revisions they count), the language and the years on offer.
+    # The reader's name, CSRF token and messages stay outside it, in base.html.
+    key = figures_key(scope, fiscal_year, period)
+    body = cached(
+        cache_key("dashboard-page", key, get_language(), years[0], years[-1]),
+        lambda: render_to_string("reports/_dash_body.html", _body_context(scope, fiscal_year, period, key, years)),
+    )
+    context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors, "body": mark_safe(body)}  # noqa: S308 (our own rendered template)
+    return render(request, "reports/dashboard.html", context)
 
 
-def _body_context(scope, fiscal_year, period):
-    data = dashboard_data(scope, fiscal_year, period)
-    selection = {"fy": fiscal_year, "period": period.value}
-    list_base = {"fiscal_year": fiscal_year, **scope.list_query}
-    # Years on offer: from the first to the last year with projects (Min/Max read the index).
+def _years_on_offer(fiscal_year):
+    """From the first to the last year with projects (Min/Max read the index), this year and the
+    one asked for; newest first."""
     span = Project.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
     this_year = thaidate.fiscal_year(thaidate.today())
     years = set(range(span["first"] or this_year, (span["last"] or this_year) + 1)) | {this_year, fiscal_year}
+    return sorted(years, reverse=True)
+
+
+def _body_context(scope, fiscal_year, period, key, years):
+    data = dashboard_data(scope, fiscal_year, period, key=key)
+    selection = {"fy": fiscal_year, "period": period.value}
+    list_base = {"fiscal_year": fiscal_year, **scope.list_query}
     tables = dashboard_tables(data, scope=scope, period=period)
     export_url, dashboard_url, list_url = (
         reverse("dashboard:export"),
@@ -175,7 +194,7 @@ def _body_context(scope, fiscal_year, period):
         "scope": scope,
         "period": period,
         "fiscal_year": fiscal_year,
-        "years": sorted(years, reverse=True),
+        "years": years,
         "periods": Period.choices(fiscal_year),
         "groups": DistrictGroup.choices,
         "breadcrumbs": [
