@@ -11,13 +11,11 @@ A helper returns the object or raises Http404 (no such object) / PermissionDenie
 who opens another unit's edit URL gets 403, never the form.
 """
 
-import functools
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.models import ChangeCounter, OrgUnit, ProgressReport, Project, User
+from projects.models import OrgUnit, ProgressReport, Project, User, fetch_with_unit
 
 
 def can_edit_unit(user, unit):
@@ -65,37 +63,12 @@ def units_for_edit(user):
 
 def project_for_view(user, code):
     """Any signed-in user reads every project. One query, from the database every time: the
-    project, its unit and the unit's parent id and grandparent id (what the permission checks
-    read), and `reference_revision`, which a cache key of its pages needs with `revision`."""
-    project = next(iter(Project.objects.raw(_project_by_code_sql(), [code])), None)
+    project, its unit and the unit's parent as far as the permission checks read it, and
+    `reference_revision`, which a cache key of its pages needs with `revision`."""
+    project = fetch_with_unit(Project, "code", code, reference_revision=True)
     if project is None:
         raise Http404("no project with this code")
-    db = project._state.db
-    unit = OrgUnit.from_db(db, _UNIT_FIELDS, [getattr(project, f"unit__{name}") for name in _UNIT_FIELDS])
-    # The parent as far as the access checks need it: its id and its own parent's (the other
-    # fields load on first use, like any deferred field).
-    parent = OrgUnit.from_db(db, ["id", "parent_id"], [unit.parent_id, project.unit__grandparent_id])
-    OrgUnit.parent.field.set_cached_value(unit, parent if unit.parent_id else None)
-    Project.unit.field.set_cached_value(project, unit)
     return project
-
-
-_UNIT_FIELDS = [field.attname for field in OrgUnit._meta.concrete_fields]
-
-
-@functools.cache
-def _project_by_code_sql():
-    """The one query every project URL runs, written once: compiling the same lookup through the
-    ORM (select_related two levels up and a subquery) cost six times the query itself, on the
-    most frequent requests there are."""
-    project, unit, counter = Project._meta.db_table, OrgUnit._meta.db_table, ChangeCounter._meta.db_table
-    unit_columns = ", ".join(f'u."{name}" AS "unit__{name}"' for name in _UNIT_FIELDS)
-    return (
-        f'SELECT p.*, {unit_columns}, pu."parent_id" AS "unit__grandparent_id",'  # noqa: S608 (table names from the models)
-        f' (SELECT c."value" FROM {counter} c WHERE c."fiscal_year" = 0 AND c."unit_id" = 0) AS "reference_revision"'
-        f' FROM {project} p JOIN {unit} u ON u."id" = p."unit_id" LEFT JOIN {unit} pu ON pu."id" = u."parent_id"'
-        f' WHERE p."code" = %s'
-    )
 
 
 def project_for_edit(user, code):

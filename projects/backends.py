@@ -7,12 +7,13 @@ the very next request."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from projects.models import fetch_with_unit
+
 
 class UserWithUnitBackend(ModelBackend):
     def get_user(self, user_id):
-        User = get_user_model()
         try:
-            user = User._default_manager.select_related("unit").get(pk=user_id)
-        except (User.DoesNotExist, ValueError, TypeError):
+            user = fetch_with_unit(get_user_model(), "id", int(user_id))
+        except (ValueError, TypeError):
             return None
-        return user if self.user_can_authenticate(user) else None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -6,6 +6,7 @@ only true invariants (percent range, quarter 1–4, unique codes); inconsistenci
 people by projects.quality, never silently corrected.
 """
 
+import functools
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -576,3 +577,46 @@ class ChangeCounter(models.Model):
             Q(fiscal_year=fiscal_year) if units is None else Q(fiscal_year=fiscal_year, unit_id__in=units.values("pk"))
         )
         return cls.objects.filter(owned | Q(**cls.REFERENCE)).aggregate(total=models.Sum("value"))["total"] or 0
+
+
+def fetch_with_unit(model, column, value, *, reference_revision=False):
+    """The row of `model` (a Project or a User) whose `column` is `value`, or None, with its unit
+    and the unit's parent loaded as far as the permission checks read them (the parent's id and
+    its own parent's; its other fields load on first use, like any deferred field), and with
+    reference_revision=True the reference counter as `reference_revision`: one query.
+
+    The two lookups every request makes (the signed-in user, and the project of a project URL)
+    are written once as SQL: compiling them through the ORM (select_related two levels up, a
+    subquery) cost several times running them, on the most frequent requests there are."""
+    row = next(iter(model.objects.raw(_with_unit_sql(model, column, reference_revision), [value])), None)
+    if row is None or row.unit_id is None:
+        return row
+    db = row._state.db
+    unit = OrgUnit.from_db(db, _UNIT_FIELDS, [getattr(row, f"unit__{name}") for name in _UNIT_FIELDS])
+    parent = OrgUnit.from_db(db, ["id", "parent_id"], [unit.parent_id, row.unit__grandparent_id])
+    OrgUnit.parent.field.set_cached_value(unit, parent if unit.parent_id else None)
+    model.unit.field.set_cached_value(row, unit)
+    return row
+
+
+_UNIT_FIELDS = [field.attname for field in OrgUnit._meta.concrete_fields]
+
+
+@functools.cache
+def _with_unit_sql(model, column, reference_revision):
+    table, units, counters = model._meta.db_table, OrgUnit._meta.db_table, ChangeCounter._meta.db_table
+    selected = [
+        "t.*",
+        *(f'u."{name}" AS "unit__{name}"' for name in _UNIT_FIELDS),
+        'pu."parent_id" AS "unit__grandparent_id"',
+    ]
+    if reference_revision:
+        selected.append(
+            f'(SELECT c."value" FROM {counters} c WHERE c."fiscal_year" = 0 AND c."unit_id" = 0) AS "reference_revision"'  # noqa: S608
+        )
+    column = model._meta.get_field(column).column  # a model field's column, never input
+    return (
+        f"SELECT {', '.join(selected)} FROM {table} t"  # noqa: S608 (table and column names from the models)
+        f' LEFT JOIN {units} u ON u."id" = t."unit_id" LEFT JOIN {units} pu ON pu."id" = u."parent_id"'
+        f' WHERE t."{column}" = %s'
+    )
