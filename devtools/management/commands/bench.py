@@ -61,8 +61,14 @@ def operations():
         Operation("floor (base.html, no queries)", "/__bench__/floor/", None),
         Operation("project page (seed 24000000-3029)", "/projects/24000000-3029/", "demo-staff"),
     ]
+    ops.append(Operation("project page (seed 24000000-3029, uncached)", "/projects/24000000-3029/", "demo-staff", True))
     if busiest:
         ops.append(Operation(f"project page (busiest, {busiest.n} reports)", busiest.get_absolute_url(), "demo-staff"))
+        ops.append(
+            Operation(
+                f"project page (busiest, {busiest.n} reports, uncached)", busiest.get_absolute_url(), "demo-staff", True
+            )
+        )
     ops += [
         Operation("project list (unfiltered, current FY)", "/projects/", "demo-planner"),
         Operation(f"project list (unit {social.code} + sub-units)", f"/projects/?unit={social.code}", "demo-staff"),
