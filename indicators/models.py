@@ -6,14 +6,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker.text import search_key
-from projects.models import OrgUnit, PlanNode, Project
+from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project
 
 
-class IndicatorQuerySet(models.QuerySet):
-    def for_unit(self, unit):
-        """Indicators owned by the unit or any unit below it."""
-        return self.filter(unit__in=OrgUnit.objects.subtree_of(unit))
-
+class IndicatorQuerySet(OwnedByUnitQuerySet):
     def in_fiscal_year(self, fiscal_year):
         """Indicators of one fiscal year (Buddhist era)."""
         return self.filter(fiscal_year=fiscal_year)

@@ -37,6 +37,26 @@ class OrgUnitQuerySet(models.QuerySet):
         """The unit and every unit below it (units nest at most three deep)."""
         return self.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
 
+    def in_district_group(self, group):
+        """The units of a district group: its district offices and every unit below them."""
+        # Only district offices carry the group; the units under an office belong to its group
+        # whether or not their own district_group is filled in.
+        return self.filter(
+            Q(district_group=group) | Q(parent__district_group=group) | Q(parent__parent__district_group=group)
+        )
+
+
+class OwnedByUnitQuerySet(models.QuerySet):
+    """Rows with a `unit` foreign key, chosen by the organisation rules of OrgUnitQuerySet."""
+
+    def for_unit(self, unit):
+        """Rows owned by the unit or any unit below it."""
+        return self.filter(unit__in=OrgUnit.objects.subtree_of(unit))
+
+    def for_district_group(self, group):
+        """Rows owned by a unit of the district group (its offices and the units below them)."""
+        return self.filter(unit__in=OrgUnit.objects.in_district_group(group))
+
 
 class OrgUnit(models.Model):
     class Kind(models.TextChoices):
@@ -156,11 +176,7 @@ def schedule_ref_date(fiscal_year, today=None):
     return min(today, thaidate.fiscal_year_range(fiscal_year)[1])
 
 
-class ProjectQuerySet(models.QuerySet):
-    def for_unit(self, unit):
-        """Projects owned by the unit or any unit below it."""
-        return self.filter(unit__in=OrgUnit.objects.subtree_of(unit))
-
+class ProjectQuerySet(OwnedByUnitQuerySet):
     def in_fiscal_year(self, fiscal_year):
         """Projects of one fiscal year (Buddhist era)."""
         return self.filter(fiscal_year=fiscal_year)
