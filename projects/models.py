@@ -226,6 +226,22 @@ class Project(models.Model):
         _("ข้อความยุทธศาสตร์ตามต้นฉบับ"), blank=True, help_text=_("ข้อความตามที่ระบบเดิมแสดง เก็บไว้ตามจริง")
     )
     search_text = models.TextField(editable=False, default="")
+    # What people and the legacy importer write, in the form's order; audited on every change.
+    # The rest is derived (the search key, the progress summary) or kept by the database.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "fiscal_year",
+        "unit",
+        "division_code",
+        "subunit_code",
+        "responsible_person",
+        "responsible_phone",
+        "rationale",
+        "objectives",
+        "targets",
+        "plan_alignment_text",
+    )
     # Progress summary, derived from the live reports and the plan steps by
     # refresh_progress_summary(); stored so that lists and dashboards filter and sort in SQL.
     latest_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, editable=False)
@@ -361,6 +377,8 @@ class PlanStep(models.Model):
     start = models.DateField(_("เริ่มต้น"))
     end = models.DateField(_("สิ้นสุด"))
 
+    EDITABLE_FIELDS = ("number", "name", "weight", "start", "end")
+
     class Meta:
         verbose_name = _("ขั้นตอนการดำเนินงาน")
         verbose_name_plural = _("แผนการดำเนินงาน")
@@ -419,6 +437,8 @@ class ProgressReport(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     # One key per rendered form: a double submit of the same form finds the report it already made.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+
+    EDITABLE_FIELDS = ("report_date", "percent", "narrative", "problems", "obstacles")
 
     objects = ProgressReportQuerySet.as_manager()
 

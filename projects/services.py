@@ -8,22 +8,9 @@ from bma_tracker.text import search_key
 from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
 from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
 
-REPORT_FIELDS = ["report_date", "percent", "narrative", "problems", "obstacles"]
-PROJECT_FIELDS = [
-    "code",
-    "name",
-    "fiscal_year",
-    "unit",
-    "division_code",
-    "subunit_code",
-    "responsible_person",
-    "responsible_phone",
-    "rationale",
-    "objectives",
-    "targets",
-    "plan_alignment_text",
-]
-STEP_FIELDS = ["number", "name", "weight", "start", "end"]
+REPORT_FIELDS = ProgressReport.EDITABLE_FIELDS
+PROJECT_FIELDS = Project.EDITABLE_FIELDS
+STEP_FIELDS = PlanStep.EDITABLE_FIELDS
 Action = AuditEntry.Action
 
 
