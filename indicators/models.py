@@ -5,8 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bma_tracker.text import search_key
-from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project
+from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project, SearchTextMixin
 
 
 class IndicatorQuerySet(OwnedByUnitQuerySet):
@@ -15,7 +14,7 @@ class IndicatorQuerySet(OwnedByUnitQuerySet):
         return self.filter(fiscal_year=fiscal_year)
 
 
-class Indicator(models.Model):
+class Indicator(SearchTextMixin, models.Model):
     class Type(models.TextChoices):
         STRATEGIC = "strategic", _("ตัวชี้วัดเชิงยุทธศาสตร์")
         ROUTINE = "routine", _("ตัวชี้วัดงานประจำ")
@@ -84,14 +83,6 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
-
-    def save(self, *args, **kwargs):
-        # Derived, denormalised search key: kept in step with the fields it is computed from.
-        self.refresh_search_text()
-        super().save(*args, **kwargs)
-
-    def refresh_search_text(self):
-        self.search_text = search_key(f"{self.code} {self.name}")
 
     def is_met(self, value=None):
         """Whether a value (default: achieved) meets the target, respecting lower-is-better.

@@ -23,6 +23,19 @@ project_code_validator = RegexValidator(r"^\d{8}-\d{1,6}$", _("รหัสโ�
 percent_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
+class SearchTextMixin:
+    """A model with code, name and search_text: the search key, derived from the code and the
+    name with Thai spelling variants folded, is kept in step with them on every save()."""
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self):
+        """The one rule for search_text; writers that bypass save() call it themselves."""
+        self.search_text = search_key(f"{self.code} {self.name}")
+
+
 class DistrictGroup(models.TextChoices):
     CENTRAL = "central", "กลุ่มกรุงเทพกลาง"
     SOUTH = "south", "กลุ่มกรุงเทพใต้"
@@ -207,7 +220,7 @@ class ProjectQuerySet(OwnedByUnitQuerySet):
         )
 
 
-class Project(models.Model):
+class Project(SearchTextMixin, models.Model):
     code = models.CharField(_("รหัสโครงการ"), max_length=20, unique=True, validators=[project_code_validator])
     name = models.CharField(_("ชื่อโครงการ"), max_length=500)
     fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ"), help_text=_("พ.ศ."), db_index=True)
@@ -293,16 +306,8 @@ class Project(models.Model):
     def __str__(self):
         return f"{self.name} : {self.code}"
 
-    def save(self, *args, **kwargs):
-        # Derived, denormalised search key: kept in step with the fields it is computed from.
-        self.refresh_search_text()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.code])
-
-    def refresh_search_text(self):
-        self.search_text = search_key(f"{self.code} {self.name}")
 
     @property
     def fiscal_year_range(self):

@@ -1,10 +1,11 @@
 """Writes that span several models: the record, its audit entry and the project's progress
 summary change together in one transaction, or not at all."""
 
+import copy
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bma_tracker.text import search_key
 from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
 from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
 
@@ -108,9 +109,15 @@ def project_create(*, user, values, plan_nodes=()):
 @transaction.atomic
 def project_update(*, project, user, version, values, plan_nodes=()):
     before = _project_snapshot(project)
-    # update() skips save(), so the derived search key is computed here as save() would.
-    key = search_key(f"{values.get('code', project.code)} {values.get('name', project.name)}")
-    locked_update(project, version=version, values={**values, "search_text": key, "updated_at": timezone.now()})
+    # update() skips save(): the model's rule derives the search key from the new values, on a
+    # copy, so that a conflict leaves the caller's project as it was.
+    edited = copy.copy(project)
+    for name, value in values.items():
+        setattr(edited, name, value)
+    edited.refresh_search_text()
+    locked_update(
+        project, version=version, values={**values, "search_text": edited.search_text, "updated_at": timezone.now()}
+    )
     project.plan_nodes.set(plan_nodes)
     changes = diff(before, _project_snapshot(project, plan_nodes))
     audit_log(user=user, action=Action.UPDATE, obj=project, project=project, changes=changes)
