@@ -6,7 +6,7 @@ import copy
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
+from projects.audit import audit_log, diff, locked_save, locked_update, snapshot
 from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
 
 REPORT_FIELDS = ProgressReport.EDITABLE_FIELDS
@@ -158,32 +158,13 @@ def plan_steps_save(*, project, user, version, changed, created, deleted):
 @transaction.atomic
 def project_evaluation_save(*, project, user, quarter, score, version=None):
     """Record or change the planning office's score for a project in one quarter.
-    `version` is None when the form showed no evaluation yet."""
-    evaluation = ProjectEvaluation.objects.filter(project=project, quarter=quarter).first()
-    if evaluation is None:
-        if version is not None:
-            raise EditConflict(None)
-        try:
-            with transaction.atomic():
-                evaluation = ProjectEvaluation.objects.create(
-                    project=project, quarter=quarter, score=score, evaluated_by=user, evaluated_at=timezone.now()
-                )
-        except IntegrityError:
-            raise EditConflict(ProjectEvaluation.objects.get(project=project, quarter=quarter)) from None
-        audit_log(
-            user=user,
-            action=Action.CREATE,
-            obj=evaluation,
-            project=project,
-            changes=diff({}, snapshot(evaluation, ["quarter", "score"])),
-        )
-        return evaluation
-    if version is None:
-        raise EditConflict(evaluation)
-    before = snapshot(evaluation, ["quarter", "score"])
-    locked_update(
-        evaluation, version=version, values={"score": score, "evaluated_by": user, "evaluated_at": timezone.now()}
+    `version` is None when the form showed no evaluation yet (EditConflict: locked_save)."""
+    return locked_save(
+        ProjectEvaluation,
+        key={"project": project, "quarter": quarter},
+        version=version,
+        values={"score": score, "evaluated_by": user, "evaluated_at": timezone.now()},
+        fields=["quarter", "score"],
+        user=user,
+        project=project,
     )
-    changes = diff(before, snapshot(evaluation, ["quarter", "score"]))
-    audit_log(user=user, action=Action.UPDATE, obj=evaluation, project=project, changes=changes)
-    return evaluation
