@@ -19,6 +19,7 @@ from django.db import models
 
 from bma_tracker.text import normalise_thai
 from indicators.models import Indicator, IndicatorQuarter
+from projects.audit import audit_log
 from projects.legacy import LegacyFormatError
 from projects.models import (
     AuditEntry,
@@ -112,15 +113,7 @@ class _Writer:
             raise LegacyFormatError(f"{obj._meta.verbose_name} refused: {problems}", line) from None
 
     def _audit(self, action, obj, project, changes):
-        AuditEntry.objects.create(
-            project=project,
-            model_label=obj._meta.label_lower,
-            object_id=obj.pk,
-            object_repr=str(obj)[:255],
-            action=action,
-            changes=changes,
-            note=self.audit_note,
-        )
+        audit_log(user=None, action=action, obj=obj, project=project, changes=changes, note=self.audit_note)
 
 
 def legacy_page_import(*, page, source_name, indicator_code=None, fiscal_year=None):
