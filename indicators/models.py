@@ -5,21 +5,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bma_tracker.text import search_key
-from projects.models import OrgUnit, PlanNode, Project
+from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project, SearchTextMixin
 
 
-class IndicatorQuerySet(models.QuerySet):
-    def for_unit(self, unit):
-        """Indicators owned by the unit or any unit below it."""
-        return self.filter(unit__in=OrgUnit.objects.subtree_of(unit))
-
+class IndicatorQuerySet(OwnedByUnitQuerySet):
     def in_fiscal_year(self, fiscal_year):
         """Indicators of one fiscal year (Buddhist era)."""
         return self.filter(fiscal_year=fiscal_year)
 
 
-class Indicator(models.Model):
+class Indicator(SearchTextMixin, models.Model):
     class Type(models.TextChoices):
         STRATEGIC = "strategic", _("ตัวชี้วัดเชิงยุทธศาสตร์")
         ROUTINE = "routine", _("ตัวชี้วัดงานประจำ")
@@ -88,14 +83,6 @@ class Indicator(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
-
-    def save(self, *args, **kwargs):
-        # Derived, denormalised search key: kept in step with the fields it is computed from.
-        self.refresh_search_text()
-        super().save(*args, **kwargs)
-
-    def refresh_search_text(self):
-        self.search_text = search_key(f"{self.code} {self.name}")
 
     def is_met(self, value=None):
         """Whether a value (default: achieved) meets the target, respecting lower-is-better.

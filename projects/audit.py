@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 
 from bma_tracker import thaidate
@@ -73,6 +73,34 @@ def locked_update(obj, *, version, values):
     for name, value in values.items():
         setattr(obj, name, value)
     obj.version = version + 1
+
+
+def locked_save(model, *, key, version, values, fields, user, project=None):
+    """Create the row of `model` that `key` (field lookups) names, or update it through
+    locked_update, with its audit entry (`fields`: what the entry records). `version` is None
+    when the form showed no row yet. Raises EditConflict when a row appeared meanwhile (found,
+    or inserted by someone else first: current is that row) or changed since the form was
+    rendered, and when the form had a row that is gone (current is None). Call it inside the
+    caller's transaction."""
+    obj = model.objects.filter(**key).first()
+    if obj is None:
+        if version is not None:
+            raise EditConflict(None)
+        try:
+            with transaction.atomic():
+                obj = model.objects.create(**key, **values)
+        except IntegrityError:
+            raise EditConflict(model.objects.get(**key)) from None
+        changes = diff({}, snapshot(obj, fields))
+        audit_log(user=user, action=AuditEntry.Action.CREATE, obj=obj, project=project, changes=changes)
+        return obj
+    if version is None:
+        raise EditConflict(obj)
+    before = snapshot(obj, fields)
+    locked_update(obj, version=version, values=values)
+    changes = diff(before, snapshot(obj, fields))
+    audit_log(user=user, action=AuditEntry.Action.UPDATE, obj=obj, project=project, changes=changes)
+    return obj
 
 
 def field_label(model_label, name):

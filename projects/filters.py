@@ -137,7 +137,7 @@ class ProjectFilterForm(forms.Form):
         if unit := self.value("unit"):
             projects = projects.for_unit(unit)
         if group := self.value("district_group"):
-            projects = projects.filter(unit__district_group=group)
+            projects = projects.for_district_group(group)
         if dimension := self.value("dimension"):
             linked = Project.plan_nodes.through.objects.filter(project_id=OuterRef("pk")).filter(
                 Q(plannode__code=dimension) | Q(plannode__code__startswith=f"{dimension}.")

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from bma_tracker import thaidate
 from bma_tracker.text import to_arabic_digits
 from projects.access import units_for_edit
-from projects.models import PlanEdition, PlanNode, PlanStep, Project
-from projects.services import REPORT_FIELDS
+from projects.models import PlanEdition, PlanNode, PlanStep, ProgressReport, Project
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -165,7 +164,7 @@ class ProgressReportForm(VersionForm):
         self.project, self.report = project, report
         super().__init__(*args, **kwargs)
         if report is not None:
-            self.initial.update({name: getattr(report, name) for name in REPORT_FIELDS})
+            self.initial.update({name: getattr(report, name) for name in ProgressReport.EDITABLE_FIELDS})
             self.initial["version"] = report.version
         else:
             self.initial.setdefault("report_date", today)
@@ -214,7 +213,7 @@ class ProgressReportForm(VersionForm):
         return data
 
     def report_values(self):
-        return {name: self.cleaned_data[name] for name in REPORT_FIELDS}
+        return {name: self.cleaned_data[name] for name in ProgressReport.EDITABLE_FIELDS}
 
     def note(self):
         """The reason for a lower percent, kept with the audit entry."""
@@ -233,20 +232,8 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "code",
-            "name",
-            "fiscal_year",
-            "unit",
-            "division_code",
-            "subunit_code",
-            "responsible_person",
-            "responsible_phone",
-            "rationale",
-            "objectives",
-            "targets",
-            "plan_nodes",
-        ]
+        # plan_alignment_text is the legacy page's own wording, kept as imported, not edited.
+        fields = [*(name for name in Project.EDITABLE_FIELDS if name != "plan_alignment_text"), "plan_nodes"]
         widgets = {
             "rationale": forms.Textarea(attrs={"rows": 4}),
             "objectives": forms.Textarea(attrs={"rows": 3}),
@@ -333,7 +320,7 @@ class PlanStepForm(forms.ModelForm):
 
     class Meta:
         model = PlanStep
-        fields = ["number", "name", "weight", "start", "end"]
+        fields = PlanStep.EDITABLE_FIELDS
 
     def clean(self):
         data = super().clean()

@@ -19,6 +19,7 @@ from django.db import models
 
 from bma_tracker.text import normalise_thai
 from indicators.models import Indicator, IndicatorQuarter
+from projects.audit import audit_log
 from projects.legacy import LegacyFormatError
 from projects.models import (
     AuditEntry,
@@ -34,18 +35,8 @@ from projects.models import (
 DEFAULT_EDITION_NAME = "แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี"
 DEFAULT_EDITION_FIRST_YEAR = 2561
 
-PROJECT_FIELDS = [
-    "name",
-    "fiscal_year",
-    "division_code",
-    "subunit_code",
-    "responsible_person",
-    "responsible_phone",
-    "rationale",
-    "objectives",
-    "targets",
-    "plan_alignment_text",
-]
+# The code finds the project and the unit comes from the code: the page gives the rest.
+PROJECT_FIELDS = [name for name in Project.EDITABLE_FIELDS if name not in ("code", "unit")]
 
 
 @dataclass
@@ -122,15 +113,7 @@ class _Writer:
             raise LegacyFormatError(f"{obj._meta.verbose_name} refused: {problems}", line) from None
 
     def _audit(self, action, obj, project, changes):
-        AuditEntry.objects.create(
-            project=project,
-            model_label=obj._meta.label_lower,
-            object_id=obj.pk,
-            object_repr=str(obj)[:255],
-            action=action,
-            changes=changes,
-            note=self.audit_note,
-        )
+        audit_log(user=None, action=action, obj=obj, project=project, changes=changes, note=self.audit_note)
 
 
 def legacy_page_import(*, page, source_name, indicator_code=None, fiscal_year=None):
@@ -292,12 +275,8 @@ def _store_reports(page, project, writer):
     for entry in reversed(page.reports):
         key = (entry.report_date, per_date[entry.report_date])
         per_date[entry.report_date] += 1
-        values = {
-            "percent": entry.percent,
-            "narrative": entry.narrative,
-            "problems": entry.problems,
-            "obstacles": entry.obstacles,
-        }
+        # The date (with the order on that date) finds the report: the page gives the rest.
+        values = {name: getattr(entry, name) for name in ProgressReport.EDITABLE_FIELDS if name != "report_date"}
         report = stored.get(key)
         if report is None:
             values.update(project=project, report_date=entry.report_date, source=ProgressReport.Source.LEGACY)
@@ -317,7 +296,7 @@ def _store_reports(page, project, writer):
 def _store_steps(page, project, writer):
     stored = {step.number: step for step in project.steps.all()}
     for entry in page.steps:
-        values = {"name": entry.name, "weight": entry.weight, "start": entry.start, "end": entry.end}
+        values = {name: getattr(entry, name) for name in PlanStep.EDITABLE_FIELDS if name != "number"}
         step = stored.pop(entry.number, None)
         if step is None:
             writer.create(

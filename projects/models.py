@@ -24,6 +24,19 @@ project_code_validator = RegexValidator(r"^\d{8}-\d{1,6}$", _("รหัสโ�
 percent_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
+class SearchTextMixin:
+    """A model with code, name and search_text: the search key, derived from the code and the
+    name with Thai spelling variants folded, is kept in step with them on every save()."""
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self):
+        """The one rule for search_text; writers that bypass save() call it themselves."""
+        self.search_text = search_key(f"{self.code} {self.name}")
+
+
 class DistrictGroup(models.TextChoices):
     CENTRAL = "central", "กลุ่มกรุงเทพกลาง"
     SOUTH = "south", "กลุ่มกรุงเทพใต้"
@@ -37,6 +50,26 @@ class OrgUnitQuerySet(models.QuerySet):
     def subtree_of(self, unit):
         """The unit and every unit below it (units nest at most three deep)."""
         return self.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
+
+    def in_district_group(self, group):
+        """The units of a district group: its district offices and every unit below them."""
+        # Only district offices carry the group; the units under an office belong to its group
+        # whether or not their own district_group is filled in.
+        return self.filter(
+            Q(district_group=group) | Q(parent__district_group=group) | Q(parent__parent__district_group=group)
+        )
+
+
+class OwnedByUnitQuerySet(models.QuerySet):
+    """Rows with a `unit` foreign key, chosen by the organisation rules of OrgUnitQuerySet."""
+
+    def for_unit(self, unit):
+        """Rows owned by the unit or any unit below it."""
+        return self.filter(unit__in=OrgUnit.objects.subtree_of(unit))
+
+    def for_district_group(self, group):
+        """Rows owned by a unit of the district group (its offices and the units below them)."""
+        return self.filter(unit__in=OrgUnit.objects.in_district_group(group))
 
 
 class OrgUnit(models.Model):
@@ -157,11 +190,7 @@ def schedule_ref_date(fiscal_year, today=None):
     return min(today, thaidate.fiscal_year_range(fiscal_year)[1])
 
 
-class ProjectQuerySet(models.QuerySet):
-    def for_unit(self, unit):
-        """Projects owned by the unit or any unit below it."""
-        return self.filter(unit__in=OrgUnit.objects.subtree_of(unit))
-
+class ProjectQuerySet(OwnedByUnitQuerySet):
     def in_fiscal_year(self, fiscal_year):
         """Projects of one fiscal year (Buddhist era)."""
         return self.filter(fiscal_year=fiscal_year)
@@ -192,7 +221,7 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-class Project(models.Model):
+class Project(SearchTextMixin, models.Model):
     code = models.CharField(_("รหัสโครงการ"), max_length=20, unique=True, validators=[project_code_validator])
     name = models.CharField(_("ชื่อโครงการ"), max_length=500)
     fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ"), help_text=_("พ.ศ."), db_index=True)
@@ -211,6 +240,22 @@ class Project(models.Model):
         _("ข้อความยุทธศาสตร์ตามต้นฉบับ"), blank=True, help_text=_("ข้อความตามที่ระบบเดิมแสดง เก็บไว้ตามจริง")
     )
     search_text = models.TextField(editable=False, default="")
+    # What people and the legacy importer write, in the form's order; audited on every change.
+    # The rest is derived (the search key, the progress summary) or kept by the database.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "fiscal_year",
+        "unit",
+        "division_code",
+        "subunit_code",
+        "responsible_person",
+        "responsible_phone",
+        "rationale",
+        "objectives",
+        "targets",
+        "plan_alignment_text",
+    )
     # Progress summary, derived from the live reports and the plan steps by
     # refresh_progress_summary(); stored so that lists and dashboards filter and sort in SQL.
     latest_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, editable=False)
@@ -262,16 +307,8 @@ class Project(models.Model):
     def __str__(self):
         return f"{self.name} : {self.code}"
 
-    def save(self, *args, **kwargs):
-        # Derived, denormalised search key: kept in step with the fields it is computed from.
-        self.refresh_search_text()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("projects:detail", args=[self.code])
-
-    def refresh_search_text(self):
-        self.search_text = search_key(f"{self.code} {self.name}")
 
     @property
     def fiscal_year_range(self):
@@ -346,6 +383,8 @@ class PlanStep(models.Model):
     start = models.DateField(_("เริ่มต้น"))
     end = models.DateField(_("สิ้นสุด"))
 
+    EDITABLE_FIELDS = ("number", "name", "weight", "start", "end")
+
     class Meta:
         verbose_name = _("ขั้นตอนการดำเนินงาน")
         verbose_name_plural = _("แผนการดำเนินงาน")
@@ -404,6 +443,8 @@ class ProgressReport(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     # One key per rendered form: a double submit of the same form finds the report it already made.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+
+    EDITABLE_FIELDS = ("report_date", "percent", "narrative", "problems", "obstacles")
 
     objects = ProgressReportQuerySet.as_manager()
 

@@ -1,29 +1,17 @@
 """Writes that span several models: the record, its audit entry and the project's progress
 summary change together in one transaction, or not at all."""
 
+import copy
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bma_tracker.text import search_key
-from projects.audit import EditConflict, audit_log, diff, locked_update, snapshot
+from projects.audit import audit_log, diff, locked_save, locked_update, snapshot
 from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
 
-REPORT_FIELDS = ["report_date", "percent", "narrative", "problems", "obstacles"]
-PROJECT_FIELDS = [
-    "code",
-    "name",
-    "fiscal_year",
-    "unit",
-    "division_code",
-    "subunit_code",
-    "responsible_person",
-    "responsible_phone",
-    "rationale",
-    "objectives",
-    "targets",
-    "plan_alignment_text",
-]
-STEP_FIELDS = ["number", "name", "weight", "start", "end"]
+REPORT_FIELDS = ProgressReport.EDITABLE_FIELDS
+PROJECT_FIELDS = Project.EDITABLE_FIELDS
+STEP_FIELDS = PlanStep.EDITABLE_FIELDS
 Action = AuditEntry.Action
 
 
@@ -121,9 +109,15 @@ def project_create(*, user, values, plan_nodes=()):
 @transaction.atomic
 def project_update(*, project, user, version, values, plan_nodes=()):
     before = _project_snapshot(project)
-    # update() skips save(), so the derived search key is computed here as save() would.
-    key = search_key(f"{values.get('code', project.code)} {values.get('name', project.name)}")
-    locked_update(project, version=version, values={**values, "search_text": key, "updated_at": timezone.now()})
+    # update() skips save(): the model's rule derives the search key from the new values, on a
+    # copy, so that a conflict leaves the caller's project as it was.
+    edited = copy.copy(project)
+    for name, value in values.items():
+        setattr(edited, name, value)
+    edited.refresh_search_text()
+    locked_update(
+        project, version=version, values={**values, "search_text": edited.search_text, "updated_at": timezone.now()}
+    )
     project.plan_nodes.set(plan_nodes)
     changes = diff(before, _project_snapshot(project, plan_nodes))
     audit_log(user=user, action=Action.UPDATE, obj=project, project=project, changes=changes)
@@ -164,32 +158,13 @@ def plan_steps_save(*, project, user, version, changed, created, deleted):
 @transaction.atomic
 def project_evaluation_save(*, project, user, quarter, score, version=None):
     """Record or change the planning office's score for a project in one quarter.
-    `version` is None when the form showed no evaluation yet."""
-    evaluation = ProjectEvaluation.objects.filter(project=project, quarter=quarter).first()
-    if evaluation is None:
-        if version is not None:
-            raise EditConflict(None)
-        try:
-            with transaction.atomic():
-                evaluation = ProjectEvaluation.objects.create(
-                    project=project, quarter=quarter, score=score, evaluated_by=user, evaluated_at=timezone.now()
-                )
-        except IntegrityError:
-            raise EditConflict(ProjectEvaluation.objects.get(project=project, quarter=quarter)) from None
-        audit_log(
-            user=user,
-            action=Action.CREATE,
-            obj=evaluation,
-            project=project,
-            changes=diff({}, snapshot(evaluation, ["quarter", "score"])),
-        )
-        return evaluation
-    if version is None:
-        raise EditConflict(evaluation)
-    before = snapshot(evaluation, ["quarter", "score"])
-    locked_update(
-        evaluation, version=version, values={"score": score, "evaluated_by": user, "evaluated_at": timezone.now()}
+    `version` is None when the form showed no evaluation yet (EditConflict: locked_save)."""
+    return locked_save(
+        ProjectEvaluation,
+        key={"project": project, "quarter": quarter},
+        version=version,
+        values={"score": score, "evaluated_by": user, "evaluated_at": timezone.now()},
+        fields=["quarter", "score"],
+        user=user,
+        project=project,
     )
-    changes = diff(before, snapshot(evaluation, ["quarter", "score"]))
-    audit_log(user=user, action=Action.UPDATE, obj=evaluation, project=project, changes=changes)
-    return evaluation

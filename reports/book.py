@@ -27,58 +27,23 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from pypdf import PdfReader, PdfWriter
 
 from bma_tracker import thaidate
-from projects.models import DistrictGroup, OrgUnit
 from reports.book_worker import init_worker, render, render_part
 from reports.indicator_report import indicator_report_data, indicators_for_report
+from reports.scopes import Scope
 
 PART_SIZE = 25  # indicators per rendered part: ~50 pages, ~150 MB in a worker
 NO_UNIT = "—"
 
 
-@dataclass(frozen=True)
-class BookScope:
-    """What a book covers: the whole BMA, one unit with the units below it, or a district group."""
-
-    kind: str  # "bma", "unit", "group" (BookJob.Scope)
-    unit: OrgUnit | None = None
-    district_group: str = ""
-
-    @property
-    def title(self):
-        if self.kind == "unit":
-            return _("%(unit)s และหน่วยงานในสังกัด") % {"unit": self.unit.name}
-        if self.kind == "group":
-            return DistrictGroup(self.district_group).label
-        return _("กรุงเทพมหานคร")
-
-    @property
-    def slug(self):
-        if self.kind == "unit":
-            return f"unit-{self.unit.code}"
-        if self.kind == "group":
-            return f"group-{self.district_group}"
-        return "bma"
-
-    def indicators(self, fiscal_year):
-        """The book's indicators, in book order: by unit code, then indicator code."""
-        indicators = indicators_for_report().filter(fiscal_year=fiscal_year)
-        if self.kind == "unit":
-            indicators = indicators.for_unit(self.unit)
-        elif self.kind == "group":
-            group = self.district_group
-            indicators = indicators.filter(
-                Q(unit__district_group=group)
-                | Q(unit__parent__district_group=group)
-                | Q(unit__parent__parent__district_group=group)
-            )
-        return indicators.order_by("unit__code", "code")
+def book_indicators(scope, fiscal_year):
+    """The book's indicators, in book order: by unit code, then indicator code."""
+    return scope.owned(indicators_for_report().filter(fiscal_year=fiscal_year)).order_by("unit__code", "code")
 
 
 @dataclass
@@ -143,7 +108,7 @@ def _stamp_pdf(pages):
 
 
 def build_book(
-    scope: BookScope,
+    scope: Scope,
     fiscal_year: int,
     quarter: int,
     out: Path,
@@ -159,7 +124,8 @@ def build_book(
     today = today or thaidate.today()
     progress = progress or (lambda done, total: None)
     processes = processes or settings.BOOK_PROCESSES
-    indicators = list(scope.indicators(fiscal_year)[:limit] if limit else scope.indicators(fiscal_year))
+    indicators = book_indicators(scope, fiscal_year)
+    indicators = list(indicators[:limit] if limit else indicators)
     total = len(indicators)
     progress(0, total)
 

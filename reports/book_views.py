@@ -110,9 +110,9 @@ def book_job_retry_view(request, pk):
 @login_required
 def book_download(request, pk):
     _require_planner(request.user)
-    job = get_object_or_404(BookJob, pk=pk, status=BookJob.Status.DONE)
+    job = get_object_or_404(BookJob.objects.select_related("unit"), pk=pk, status=BookJob.Status.DONE)
     path = Path(settings.MEDIA_ROOT, job.file_path)
     if not job.file_path or not path.is_file():
         raise Http404("the book's file is gone; request it again")
-    filename = f"book-{job.scope_key.replace(':', '-')}-{job.fiscal_year}-q{job.quarter}.pdf"
+    filename = f"book-{job.covered.slug}-{job.fiscal_year}-q{job.quarter}.pdf"
     return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")

@@ -51,81 +51,7 @@ INDICATOR_RULE = _(
 )
 
 
-# --- Scope and period ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the dashboard covers: the whole BMA, one district group, or one unit and its sub-units."""
-
-    kind: str  # "bma" | "group" | "unit"
-    unit: OrgUnit | None = None
-    group: str = ""
-
-    @classmethod
-    def bma(cls):
-        return cls("bma")
-
-    @classmethod
-    def for_group(cls, group):
-        return cls("group", group=group)
-
-    @classmethod
-    def for_unit(cls, unit):
-        return cls("unit", unit=unit)
-
-    @property
-    def key(self):
-        return {"bma": "bma", "group": f"g:{self.group}", "unit": f"u:{self.unit.pk if self.unit else ''}"}[self.kind]
-
-    @property
-    def label(self):
-        if self.kind == "group":
-            return DistrictGroup(self.group).label
-        if self.kind == "unit":
-            return self.unit.name
-        return _("กรุงเทพมหานคร (ทุกหน่วยงาน)")
-
-    @property
-    def query(self):
-        """GET parameters that select this scope on the dashboard."""
-        if self.kind == "unit":
-            return {"unit": self.unit.code}
-        # An empty group names the whole BMA explicitly (no parameter at all means "my unit").
-        return {"group": self.group}
-
-    @property
-    def list_query(self):
-        """GET parameters that pre-set the project list's filters to this scope."""
-        if self.kind == "group":
-            return {"district_group": self.group}
-        if self.kind == "unit":
-            return {"unit": self.unit.code}
-        return {}
-
-    def units(self):
-        if self.kind == "group":
-            return OrgUnit.objects.filter(district_group=self.group)
-        if self.kind == "unit":
-            return OrgUnit.objects.subtree_of(self.unit)
-        return OrgUnit.objects.all()
-
-    def _owned(self, queryset, unit_ids):
-        """The rows of a queryset (with a `unit` field) owned by the scope's units; unit_ids:
-        those units' ids when already fetched, which spares the database a subquery."""
-        if self.kind == "bma":
-            return queryset
-        if unit_ids is not None:
-            return queryset.filter(unit_id__in=list(unit_ids))
-        if self.kind == "group":
-            return queryset.filter(unit__district_group=self.group)
-        return queryset.filter(unit__in=OrgUnit.objects.subtree_of(self.unit))
-
-    def projects(self, fiscal_year, unit_ids=None):
-        return self._owned(Project.objects.filter(fiscal_year=fiscal_year), unit_ids)
-
-    def indicators(self, fiscal_year, unit_ids=None):
-        return self._owned(Indicator.objects.in_fiscal_year(fiscal_year), unit_ids)
+# --- Period (the scope: reports.scopes) ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -251,13 +177,15 @@ class Dashboard:
 
 def compute_dashboard(scope, fiscal_year, period, *, ref_date):
     every_unit = scope_units(scope)
-    projects = scope.projects(fiscal_year, unit_ids=every_unit)
+    projects = scope.owned(Project.objects.filter(fiscal_year=fiscal_year), unit_ids=every_unit)
     rollup = project_rollup(projects, fiscal_year, period, ref_date)
     trailing, units = units_trailing(rollup["per_unit"], every_unit)
     reporting, reporting_subtree = units_reporting(rollup["per_unit"], every_unit)
     unreported = unreported_units(units, reporting)
     add_responsible_persons(unreported, projects)
-    ind = indicator_counts(scope.indicators(fiscal_year, unit_ids=every_unit), period.quarter)
+    ind = indicator_counts(
+        scope.owned(Indicator.objects.in_fiscal_year(fiscal_year), unit_ids=every_unit), period.quarter
+    )
     return Dashboard(
         scope_key=scope.key,
         fiscal_year=fiscal_year,
@@ -519,13 +447,28 @@ def most_behind_projects(projects):
 
 
 def scope_units(scope):
-    """Every unit of the scope by pk, by kind, group and code: one query."""
-    return {
-        unit["pk"]: unit
-        for unit in scope.units()
+    """Every unit of the scope by pk, by kind, group and code: one query. A unit under a
+    district office takes the office's group (OrgUnitQuerySet.in_district_group)."""
+    units = {}
+    for unit in (
+        scope.units()
         .order_by("kind", "district_group", "code")
-        .values("pk", "code", "name", "kind", "district_group", "parent_id", "parent__parent_id")
-    }
+        .values(
+            "pk",
+            "code",
+            "name",
+            "kind",
+            "district_group",
+            "parent_id",
+            "parent__parent_id",
+            "parent__district_group",
+            "parent__parent__district_group",
+        )
+    ):
+        parent_group, grandparent_group = unit.pop("parent__district_group"), unit.pop("parent__parent__district_group")
+        unit["district_group"] = unit["district_group"] or parent_group or grandparent_group or ""
+        units[unit["pk"]] = unit
+    return units
 
 
 def units_trailing(per_unit, every_unit):

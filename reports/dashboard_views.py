@@ -24,11 +24,11 @@ from reports.dashboard import (
     INDICATOR_RULE,
     PLANNED_RULE,
     Period,
-    Scope,
     dashboard_data,
     figures_key,
 )
 from reports.dashboard_tables import dashboard_charts, dashboard_tables
+from reports.scopes import Scope
 
 CHART_NOTES = {
     "progress-distribution": AVERAGE_RULE,

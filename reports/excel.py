@@ -16,20 +16,21 @@ from projects.models import OrgUnit
 from reports.dashboard_tables import Table
 from reports.exports import xlsx_response
 from reports.indicator_report import QUARTERS
+from reports.scopes import Scope
 
 
-def indicator_quarter_table(fiscal_year, quarter, unit=None):
-    """One row per indicator: code, name, unit, measure, target, the result of quarters 1 up to
-    `quarter`, and the quarter's scores 2.1 / 2.2 and audit score. Two queries."""
+def indicator_quarter_table(fiscal_year, quarter, scope=None):
+    """One row per indicator of the scope (default: the whole BMA): code, name, unit, measure,
+    target, the result of quarters 1 up to `quarter`, and the quarter's scores 2.1 / 2.2 and
+    audit score. Two queries."""
+    scope = scope or Scope.bma()
     quarters = IndicatorQuarter.objects.filter(quarter__lte=quarter).order_by("quarter")
     indicators = (
-        Indicator.objects.in_fiscal_year(fiscal_year)
+        scope.owned(Indicator.objects.in_fiscal_year(fiscal_year))
         .select_related("unit")
         .prefetch_related(Prefetch("quarters", queryset=quarters, to_attr="quarters_to_date"))
         .order_by("unit__code", "code")
     )
-    if unit is not None:
-        indicators = indicators.for_unit(unit)
     headers = [
         _("รหัสตัวชี้วัด"),
         _("ชื่อตัวชี้วัด"),
@@ -58,14 +59,15 @@ def indicator_quarter_table(fiscal_year, quarter, unit=None):
                 this.audit_score if this else None,
             ]
         )
-    scope = unit.name if unit else _("กรุงเทพมหานคร")
+    unit = scope.unit
     return Table(
         slug="indicators",
         title=_("ผลการดำเนินงานตามตัวชี้วัด"),
-        subtitle=_("%(scope)s · ปีงบประมาณ %(fy)s · ไตรมาสที่ %(q)s") % {"scope": scope, "fy": fiscal_year, "q": quarter},
+        subtitle=_("%(scope)s · ปีงบประมาณ %(fy)s · ไตรมาสที่ %(q)s")
+        % {"scope": unit.name if unit else scope.title, "fy": fiscal_year, "q": quarter},
         headers=headers,
         rows=rows,
-        filename=f"indicators-{unit.code if unit else 'bma'}-{fiscal_year}-q{quarter}",
+        filename=f"indicators-{unit.code if unit else scope.slug}-{fiscal_year}-q{quarter}",
     )
 
 
@@ -77,4 +79,4 @@ def indicator_quarter_xlsx(request, fy, quarter):
         raise Http404("quarter must be 1–4")
     code = request.GET.get("unit", "").strip()
     unit = get_object_or_404(OrgUnit, code=code) if code else None
-    return xlsx_response(indicator_quarter_table(fy, quarter, unit))
+    return xlsx_response(indicator_quarter_table(fy, quarter, Scope.for_unit(unit) if unit else Scope.bma()))

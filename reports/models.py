@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import DistrictGroup, OrgUnit
+from reports import scopes
 
 
 class BookJobQuerySet(models.QuerySet):
@@ -35,7 +36,7 @@ class BookJob(models.Model):
         OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("หน่วยงาน")
     )
     district_group = models.CharField(_("กลุ่มเขต"), max_length=20, choices=DistrictGroup.choices, blank=True)
-    # "bma", "unit:24000000" or "group:central": one non-null key, so the guard below also
+    # Scope.key, "bma", "unit:24000000" or "group:central": one non-null key, so the guard below also
     # holds for the whole-BMA book (NULLs never collide in a unique constraint).
     scope_key = models.CharField(max_length=40, editable=False)
     fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ"))
@@ -79,11 +80,7 @@ class BookJob(models.Model):
         """Progress as a whole percent (0 before the total is known)."""
         return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
-    @staticmethod
-    def key_for(scope, unit=None, district_group=""):
-        """The scope_key of a book."""
-        if scope == BookJob.Scope.UNIT:
-            return f"unit:{unit.code}"
-        if scope == BookJob.Scope.GROUP:
-            return f"group:{district_group}"
-        return "bma"
+    @property
+    def covered(self):
+        """What the book covers, as the reports.scopes.Scope its key (scope_key) is made from."""
+        return scopes.Scope.of(self.scope, unit=self.unit, group=self.district_group)

@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from reports.book import BookScope, build_book
+from reports.book import build_book
 from reports.models import BookJob
+from reports.scopes import Scope
 
 BOOKS_DIR = "books"
 PROGRESS_EVERY_SECONDS = 1.0
@@ -22,13 +23,14 @@ PROGRESS_EVERY_SECONDS = 1.0
 
 def book_job_request(*, scope, fiscal_year, quarter, unit=None, district_group="", user=None):
     """The active job for this book, or a new queued one (enqueued). Returns (job, created)."""
-    key = BookJob.key_for(scope, unit=unit, district_group=district_group)
+    covered = Scope.of(scope, unit=unit, group=district_group)
+    key = covered.key
     try:
         with transaction.atomic():
             job = BookJob.objects.create(
-                scope=scope,
-                unit=unit if scope == BookJob.Scope.UNIT else None,
-                district_group=district_group if scope == BookJob.Scope.GROUP else "",
+                scope=covered.kind,
+                unit=covered.unit,
+                district_group=covered.group,
                 scope_key=key,
                 fiscal_year=fiscal_year,
                 quarter=quarter,
@@ -76,12 +78,7 @@ def _enqueue(job):
 
 def book_path(job):
     """Where the job's PDF goes, relative to MEDIA_ROOT."""
-    scope = job.scope_key.replace(":", "-")
-    return f"{BOOKS_DIR}/book-{scope}-{job.fiscal_year}-q{job.quarter}-{job.pk}.pdf"
-
-
-def job_scope(job):
-    return BookScope(job.scope, unit=job.unit, district_group=job.district_group)
+    return f"{BOOKS_DIR}/book-{job.covered.slug}-{job.fiscal_year}-q{job.quarter}-{job.pk}.pdf"
 
 
 @task()
@@ -103,7 +100,7 @@ def build_book_job(job_id):
 
     relative = book_path(job)
     try:
-        build_book(job_scope(job), job.fiscal_year, job.quarter, Path(settings.MEDIA_ROOT, relative), progress=progress)
+        build_book(job.covered, job.fiscal_year, job.quarter, Path(settings.MEDIA_ROOT, relative), progress=progress)
     except Exception as exc:
         BookJob.objects.filter(pk=job.pk).update(
             status=BookJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:5000], finished_at=timezone.now()

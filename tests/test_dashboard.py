@@ -16,7 +16,8 @@ from bma_tracker import thaidate
 from indicators.models import Indicator
 from projects import services
 from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, User, schedule_ref_date
-from reports.dashboard import Period, Scope, dashboard_data
+from reports.dashboard import Period, dashboard_data
+from reports.scopes import Scope
 from tests import factories
 from tests.conftest import login
 
@@ -41,9 +42,16 @@ def _in_subtree(unit, top):
     return unit == top or unit.parent == top or (unit.parent is not None and unit.parent.parent == top)
 
 
+def _group_of(unit):
+    """A unit's district group: its own, or that of the district office it is under."""
+    while unit is not None and not unit.district_group:
+        unit = unit.parent
+    return unit.district_group if unit else ""
+
+
 def _in_scope(unit, scope):
     if scope.kind == "group":
-        return unit.district_group == scope.group
+        return _group_of(unit) == scope.group
     if scope.kind == "unit":
         return _in_subtree(unit, scope.unit)
     return True
@@ -147,7 +155,7 @@ def expected_figures(scope, fiscal_year, period):
     children = defaultdict(lambda: {"n": 0, "planned": [], "actual": []})
     for p in projects:
         if scope.kind == "bma":
-            key = p.unit.district_group or _root(p.unit).code
+            key = _group_of(p.unit) or _root(p.unit).code
         elif scope.kind == "group":
             key = _root(p.unit).code
         else:

@@ -19,7 +19,8 @@ from django.core.management.base import CommandError
 
 from indicators.models import Indicator
 from projects.models import AuditEntry, OrgUnit, PlanEdition, PlanNode, ProgressReport, Project
-from reports.dashboard import Period, Scope, dashboard_data
+from reports.dashboard import Period, dashboard_data
+from reports.scopes import Scope
 
 DATA = Path(__file__).parent / "data" / "legacy"
 SEED_000 = DATA / "000_ce21939e2f54dfaa.txt"

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from projects import services
 from projects.models import AuditEntry, Project
 from tests import factories
 from tests.conftest import login
@@ -206,3 +207,12 @@ def test_entry_pages_query_counts_are_pinned(
     url = reverse(name, args=args(project, report, indicator))
     with django_assert_max_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_an_edit_keeps_the_search_key_by_the_models_rule(staff, project):
+    """project_update writes with update(), past save(): the key still comes from refresh_search_text()."""
+    services.project_update(project=project, user=staff, version=project.version, values={"name": "สํานักงานเขต ๒"})
+    stored = Project.objects.get(pk=project.pk)
+    expected = Project(code=project.code, name="สํานักงานเขต ๒")
+    expected.refresh_search_text()
+    assert stored.search_text == expected.search_text == f"{project.code} สำนักงานเขต 2"

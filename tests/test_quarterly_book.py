@@ -11,7 +11,8 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from bma_tracker import thaidate
-from reports.book import BookScope, build_book
+from reports.book import build_book
+from reports.scopes import Scope
 from tests import factories
 from tests.pdftools import pdffonts, pdftotext, squash
 
@@ -47,7 +48,7 @@ def book_indicators(social_dept, social_division, district_office):
 @pytest.fixture
 def book(tmp_path, book_indicators, social_dept):
     out = tmp_path / "book.pdf"
-    result = build_book(BookScope("unit", unit=social_dept), 2564, 4, out, processes=1, today=date(2021, 8, 30))
+    result = build_book(Scope.for_unit(social_dept), 2564, 4, out, processes=1, today=date(2021, 8, 30))
     return out.read_bytes(), result
 
 
@@ -137,7 +138,7 @@ def test_it_extracts_the_thai_names_exactly_and_embeds_every_font(book):
 def test_it_renders_parts_in_worker_processes_with_the_same_result(tmp_path, book_indicators, social_dept, monkeypatch):
     monkeypatch.setattr("reports.book.PART_SIZE", 2)
     out = tmp_path / "book.pdf"
-    result = build_book(BookScope("unit", unit=social_dept), 2564, 4, out, processes=2)
+    result = build_book(Scope.for_unit(social_dept), 2564, 4, out, processes=2)
     pdf = out.read_bytes()
     assert len(outline(pdf)) == 7
     for level, code, page in result.toc:
@@ -165,5 +166,5 @@ def test_the_command_writes_the_book_and_shows_progress(tmp_path, book_indicator
 
 def test_a_district_group_book_holds_the_groups_district_offices(tmp_path, book_indicators, district_office):
     out = tmp_path / "group.pdf"
-    result = build_book(BookScope("group", district_group=district_office.district_group), 2564, 4, out, processes=1)
+    result = build_book(Scope.for_group(district_office.district_group), 2564, 4, out, processes=1)
     assert [code for level, code, _p in result.toc] == [district_office.code, "5024-0001"]

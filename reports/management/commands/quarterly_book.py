@@ -7,7 +7,8 @@ import time
 from django.core.management import BaseCommand, CommandError
 
 from projects.models import DistrictGroup, OrgUnit
-from reports.book import BookScope, build_book
+from reports.book import build_book
+from reports.scopes import Scope
 
 BAR_WIDTH = 30
 
@@ -38,11 +39,11 @@ class Command(BaseCommand):
             unit = OrgUnit.objects.filter(code=options["unit"]).first()
             if unit is None:
                 raise CommandError(f"no unit with code {options['unit']!r}")
-            scope = BookScope("unit", unit=unit)
+            scope = Scope.for_unit(unit)
         elif options["group"]:
-            scope = BookScope("group", district_group=options["group"])
+            scope = Scope.for_group(options["group"])
         else:
-            scope = BookScope("bma")
+            scope = Scope.bma()
         started = time.perf_counter()
         err = self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr
 
