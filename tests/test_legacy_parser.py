@@ -1,4 +1,4 @@
-"""Reading legacy printouts (projects.legacy): every field of the seed pages, the quirks
+"""Reading legacy printouts (indicators.legacy): every field of the seed pages, the quirks
 DOMAIN.md lists, and the files that are not printouts. No database."""
 
 import codecs
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from projects import legacy
-from projects.legacy import LegacyFormatError
+from indicators import legacy
+from indicators.legacy import LegacyFormatError
 
 DATA = Path(__file__).parent / "data" / "legacy"
 SEED_000 = DATA / "000_ce21939e2f54dfaa.txt"

@@ -1,5 +1,7 @@
-"""Storing printouts read by projects.legacy: a project page with its reports, steps,
-evaluations, plan links and indicators, or an indicator report.
+"""Storing printouts read by indicators.legacy: a project page with its reports, steps,
+evaluations, plan links and indicators, or an indicator report. Here, in the indicators app,
+because a project page carries its indicators: the importer writes both, and indicators is the
+app that may import projects (never the other way round).
 
 Re-importing is safe: a record is matched to what is stored (projects by code, reports by date
 and their order on that date, steps by number, evaluations and indicator quarters by quarter,
@@ -18,9 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from bma_tracker.text import normalise_thai
+from indicators.legacy import LegacyFormatError
 from indicators.models import Indicator, IndicatorQuarter
 from projects.audit import audit_log
-from projects.legacy import LegacyFormatError
 from projects.models import (
     AuditEntry,
     OrgUnit,
@@ -117,7 +119,7 @@ class _Writer:
 
 
 def legacy_page_import(*, page, source_name, indicator_code=None, fiscal_year=None):
-    """Store a page read by projects.legacy.parse(). An indicator report needs the indicator's
+    """Store a page read by indicators.legacy.parse(). An indicator report needs the indicator's
     code and fiscal year, which it does not print. Returns an ImportOutcome."""
     if page.kind == "indicator report":
         return _indicator_report_import(

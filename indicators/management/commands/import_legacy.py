@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from projects import legacy
-from projects.importing import legacy_page_import
+from indicators import legacy
+from indicators.importing import legacy_page_import
 
 
 def read_page(path):
