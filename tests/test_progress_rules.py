@@ -208,3 +208,14 @@ def test_planned_series_days_include_the_day_before_a_jump():
     assert date(2021, 1, 9) in days
     assert date(2021, 1, 10) in days
     assert days == sorted(set(days))
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "45.5", "100", "-5", "-0.001", "0.005", "12.345", "-12.345", "99.999", "3.14159", "-0.00"]
+)
+def test_two_places_writes_numbers_as_floatformat_2_does(value):
+    from django.template.defaultfilters import floatformat
+
+    from reports.project_page import two_places
+
+    assert two_places(Decimal(value)) == floatformat(Decimal(value), 2)
