@@ -216,3 +216,17 @@ def uninstall(schema_editor, *parts):
     for _create, drop in reversed(parts):
         for statement in drop:
             schema_editor.execute(statement)
+
+
+def migration_operation(parts):
+    """The migration operation that installs parts(vendor) — a list of (create, drop) pairs —
+    and drops them again when the migration is reversed."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        install(schema_editor, *parts(schema_editor.connection.vendor))
+
+    def backward(apps, schema_editor):
+        uninstall(schema_editor, *parts(schema_editor.connection.vendor))
+
+    return migrations.RunPython(forward, backward)

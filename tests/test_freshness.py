@@ -16,7 +16,6 @@ import json
 import os
 import re
 import runpy
-import socket
 import subprocess
 import sys
 import textwrap
@@ -39,22 +38,14 @@ from projects import services
 from projects.models import OrgUnit, PlanStep, ProgressReport, Project, ProjectEvaluation, User
 from tests import factories
 from tests.pdftools import pdftotext, squash
+from tests.servers import redis_reachable
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS = ("127.0.0.1", 6379)
 REDIS_URL = "redis://127.0.0.1:6379/15"
 SEED_000 = Path(__file__).parent / "data" / "legacy" / "000_ce21939e2f54dfaa.txt"
 
 
 # --- The cache backends ---------------------------------------------------------------------
-
-
-def redis_reachable():
-    try:
-        socket.create_connection(REDIS, timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 @functools.cache

@@ -4,7 +4,6 @@ set, while logins and writes stay on the primary. Each case runs the real settin
 processes, as separate servers would."""
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -15,9 +14,9 @@ import pytest
 
 from bma_tracker.dbrouter import REPLICA, ReplicaRouter, reading_from_replica
 from projects.models import Project, User
+from tests.servers import redis_reachable
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS = ("127.0.0.1", 6379)
 
 
 def python(code, **env):
@@ -31,14 +30,6 @@ def python(code, **env):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
-
-
-def redis_reachable():
-    try:
-        socket.create_connection(REDIS, timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 @pytest.mark.skipif(

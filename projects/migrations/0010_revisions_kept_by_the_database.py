@@ -35,14 +35,6 @@ def _parts(vendor):
     ]
 
 
-def install(apps, schema_editor):
-    t.install(schema_editor, *_parts(schema_editor.connection.vendor))
-
-
-def uninstall(apps, schema_editor):
-    t.uninstall(schema_editor, *_parts(schema_editor.connection.vendor))
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("projects", "0009_steps_and_evaluations_ordered_by_project_id"),
@@ -72,5 +64,5 @@ class Migration(migrations.Migration):
             name="revision",
             field=models.PositiveBigIntegerField(default=1, editable=False),
         ),
-        migrations.RunPython(install, uninstall),
+        t.migration_operation(_parts),
     ]
