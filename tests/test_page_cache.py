@@ -211,3 +211,22 @@ def test_the_navigation_bar_follows_the_readers_language_and_sign_in(client, sta
     # Each form of the bar carries this reader's own CSRF token.
     token = client.cookies["csrftoken"].value
     assert thai.count('name="csrfmiddlewaretoken"') == 2 and token
+
+
+def test_a_release_that_changes_a_template_or_the_code_gets_keys_of_its_own(settings, tmp_path):
+    """Processes of the old and the new release share Redis during a deployment: neither may
+    serve a page the other rendered."""
+    from bma_tracker import caching
+
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>{{ old }}</p>", encoding="utf-8")
+    caching.release.cache_clear()
+    try:
+        before = caching.cache_key("project", 1, 2)
+        template.write_text("<p>{{ new }}</p>", encoding="utf-8")
+        caching.release.cache_clear()
+        assert caching.cache_key("project", 1, 2) != before
+    finally:
+        caching.release.cache_clear()
