@@ -88,9 +88,9 @@ bench: deps ## Time the main pages at BMA scale (5,000 projects x 5 years) on DA
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py bench --ensure-dataset
 
-import-seeds: deps ## Import the three legacy printouts from ../shared/seeds
-	$(PY) manage.py import_legacy ../shared/seeds/000_ce21939e2f54dfaa.txt ../shared/seeds/003_479be46a3a9ca5c2.txt
-	$(PY) manage.py import_legacy --indicator-code 2400-9001 --fy 2564 ../shared/seeds/002_b90a0f8adbbb71e4.txt
+import-seeds: deps ## Import the three legacy printouts in fixtures/legacy
+	$(PY) manage.py import_legacy fixtures/legacy/000_ce21939e2f54dfaa.txt fixtures/legacy/003_479be46a3a9ca5c2.txt
+	$(PY) manage.py import_legacy --indicator-code 2400-9001 --fy 2564 fixtures/legacy/002_b90a0f8adbbb71e4.txt
 
 messages: deps ## Regenerate and compile the English translations
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles

@@ -37,12 +37,13 @@ from indicators.models import IndicatorQuarter
 from projects import services
 from projects.models import OrgUnit, PlanStep, ProgressReport, Project, ProjectEvaluation, User
 from tests import factories
+from tests.paths import SEEDS
 from tests.pdftools import pdftotext, squash
 from tests.servers import redis_reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
-SEED_000 = Path(__file__).parent / "data" / "legacy" / "000_ce21939e2f54dfaa.txt"
+SEED_000 = SEEDS / "000_ce21939e2f54dfaa.txt"
 
 
 # --- The cache backends ---------------------------------------------------------------------

@@ -21,11 +21,12 @@ from indicators.models import Indicator
 from projects.models import AuditEntry, OrgUnit, PlanEdition, PlanNode, ProgressReport, Project
 from reports.dashboard import Period, dashboard_data
 from reports.scopes import Scope
+from tests.paths import SEEDS
 
 DATA = Path(__file__).parent / "data" / "legacy"
-SEED_000 = DATA / "000_ce21939e2f54dfaa.txt"
-SEED_002 = DATA / "002_b90a0f8adbbb71e4.txt"
-SEED_003 = DATA / "003_479be46a3a9ca5c2.txt"
+SEED_000 = SEEDS / "000_ce21939e2f54dfaa.txt"
+SEED_002 = SEEDS / "002_b90a0f8adbbb71e4.txt"
+SEED_003 = SEEDS / "003_479be46a3a9ca5c2.txt"
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,9 +14,10 @@ from indicators.models import Indicator
 from reports.indicator_report import indicator_report_data
 from tests import factories
 from tests.conftest import login
+from tests.paths import SEEDS
 from tests.pdftools import inflated, page_size_points, pdffonts, pdfinfo, pdftotext, squash
 
-SEED_002 = Path("/work/shared/seeds/002_b90a0f8adbbb71e4.txt")
+SEED_002 = SEEDS / "002_b90a0f8adbbb71e4.txt"
 PDF_URL = "/reports/indicators/2400-9001/2564/q4.pdf"
 HTML_URL = "/reports/indicators/2400-9001/2564/q4/"
 TITLE = "ผลการดำเนินงานส่วนที่ 2 ผลสัมฤทธิ์การปฏิบัติงานตามแผนปฏิบัติราชการประจำปี แยกรายตัวชี้วัด"

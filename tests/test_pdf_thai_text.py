@@ -1,15 +1,12 @@
 """Thai text in our PDFs extracts exactly as it was typed: copy, search and pdftotext give back
 every character (reports/pdf_thai.py explains why WeasyPrint alone does not)."""
 
-from pathlib import Path
-
 import pytest
 from weasyprint.draw import text as weasyprint_text
 
 from reports.pdf import StaticFilesOnly, render_pdf, static_path
+from tests.paths import SEEDS
 from tests.pdftools import inflated, one_line, pdffonts, pdftotext, squash
-
-SEEDS = Path("/work/shared/seeds")
 
 # Words with SARA AM (also after a tone mark), stacked marks, tone marks over upper vowels,
 # marks moved left over tall letters (ป ฟ), and SARA AM typed decomposed (ํ + า).

@@ -9,7 +9,6 @@ import html
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,8 +19,8 @@ from bma_tracker.text import normalise_thai
 from projects.models import ProgressReport, Project, ProjectEvaluation
 from tests import factories
 from tests.conftest import login
+from tests.paths import SEEDS
 
-SEEDS = Path("/work/shared/seeds")
 SEED_000 = SEEDS / "000_ce21939e2f54dfaa.txt"
 SEED_003 = SEEDS / "003_479be46a3a9ca5c2.txt"
 

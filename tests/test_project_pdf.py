@@ -8,9 +8,10 @@ from django.core.management import call_command
 
 from projects.models import Project
 from tests.conftest import login
+from tests.paths import SEEDS
 from tests.pdftools import inflated, page_size_points, pdffonts, pdfinfo, pdftotext, squash
 
-SEED_000 = "/work/shared/seeds/000_ce21939e2f54dfaa.txt"
+SEED_000 = str(SEEDS / "000_ce21939e2f54dfaa.txt")
 URL = "/projects/24000000-3029/print.pdf"
 
 

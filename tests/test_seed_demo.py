@@ -4,7 +4,6 @@ import re
 from datetime import date
 from decimal import Decimal
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command, get_commands
@@ -14,11 +13,12 @@ from bma_tracker import thaidate
 from indicators.models import Indicator, IndicatorQuarter
 from projects.models import DistrictGroup, OrgUnit, PlanEdition, PlanNode, ProgressReport, Project, User
 from tests import factories
+from tests.paths import SEEDS
 
 TODAY = date(2026, 11, 20)  # FY 2570, two months of reports
 PASSWORD = "demo-pass-123"
 NO_SEEDS = "/nonexistent/seeds"
-SEEDS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS_DIR = SEEDS
 
 
 def seed(*extra, today=TODAY, seeds_dir=NO_SEEDS):

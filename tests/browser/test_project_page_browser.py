@@ -6,10 +6,11 @@ from django.core.management import call_command
 
 from tests import factories
 from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
+from tests.paths import SEEDS
 
 PASSWORD = "correct-horse-12345"
-SEED_000 = "/work/shared/seeds/000_ce21939e2f54dfaa.txt"
-SEED_003 = "/work/shared/seeds/003_479be46a3a9ca5c2.txt"
+SEED_000 = str(SEEDS / "000_ce21939e2f54dfaa.txt")
+SEED_003 = str(SEEDS / "003_479be46a3a9ca5c2.txt")
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--seeds-dir",
-            default=str(settings.BASE_DIR.parent / "shared" / "seeds"),
+            default=str(settings.BASE_DIR / "fixtures" / "legacy"),
             help="directory of the legacy seed pages (skipped with a notice when missing)",
         )
         parser.add_argument(
