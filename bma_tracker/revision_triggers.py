@@ -167,8 +167,6 @@ def reference(vendor, table):
     name = f"bma_{table}_reference"
     if vendor == "postgresql":
         create = [
-            f"""CREATE OR REPLACE FUNCTION bma_reference_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
-BEGIN {REFERENCE_BUMP} RETURN NULL; END $body$;""",
             f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
             f" FOR EACH STATEMENT EXECUTE FUNCTION bma_reference_changed();",
         ]
@@ -184,8 +182,6 @@ def truncate_moves_reference(vendor, table):
         return [], []
     name = f"bma_{table}_truncate"
     create = [
-        f"""CREATE OR REPLACE FUNCTION bma_reference_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
-BEGIN {REFERENCE_BUMP} RETURN NULL; END $body$;""",
         f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bma_reference_changed();",
     ]
     return create, [f"DROP TRIGGER IF EXISTS {name} ON {table};"]
@@ -201,7 +197,12 @@ def counter_table(vendor, reference_start):
     ]
     drop = [f"DROP TABLE IF EXISTS {COUNTERS};"]
     if vendor == "postgresql":
-        drop.append("DROP FUNCTION IF EXISTS bma_reference_changed();")
+        # The function every reference and TRUNCATE trigger runs.
+        create.append(
+            "CREATE OR REPLACE FUNCTION bma_reference_changed() RETURNS trigger LANGUAGE plpgsql AS $body$"
+            f" BEGIN {REFERENCE_BUMP} RETURN NULL; END $body$;"
+        )
+        drop.insert(0, "DROP FUNCTION IF EXISTS bma_reference_changed();")
     return create, drop
 
 

@@ -3,7 +3,7 @@ planning office's quarterly evaluations; and the users who enter them.
 
 Data from the legacy system is kept as entered (see DOMAIN.md "Quirks"): the database guards
 only true invariants (percent range, quarter 1–4, unique codes); inconsistencies are shown to
-people by projects.quality, never silently corrected.
+people by reports.quality, never silently corrected.
 """
 
 import functools
@@ -604,11 +604,6 @@ class ChangeCounter(models.Model):
 
     def __str__(self):
         return f"{self.fiscal_year}/{self.unit_id}: {self.value}"
-
-    @classmethod
-    def reference(cls):
-        """The reference row's value, as a subquery (read with a page's first query)."""
-        return models.Subquery(cls.objects.filter(**cls.REFERENCE).values("value")[:1])
 
     @classmethod
     def total(cls, fiscal_year, units=None):

@@ -51,7 +51,7 @@ INDICATOR_RULE = _(
 )
 
 
-# --- Period (the scope: reports.scopes) ---------------------------------------------------------------------
+# --- Period (the scope: reports.scopes) -----------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -17,27 +17,19 @@ class Note:
     section: str  # where the page shows it: "header", "alignment", "reports", "steps", "indicators"
 
 
-SECTIONS = ("alignment", "reports", "steps", "indicators")
-
-
-def project_quality_notes(project, *, today=None, sections=SECTIONS):
-    """The data-quality notes of a project's sections (default: all), in page order. Uses the
-    page's prefetched data when present (reports.project_page.prefetch_page), so it adds no queries
-    to the page."""
+def project_quality_notes(project, *, today=None):
+    """The data-quality notes of a project's sections, in page order. Uses the page's
+    prefetched data when present (reports.project_page.prefetch_page), so it adds no queries to
+    the page."""
     today = today or thaidate.today()
-    notes = []
-    if "alignment" in sections:
-        notes += _alignment_notes(project)
-    if "reports" in sections:
-        reports = getattr(project, "live_reports", None)
-        if reports is None:
-            reports = list(project.reports.live().newest_first())
-        notes += _report_notes(project, reports, today)
-    if "steps" in sections:
-        notes += _step_notes(list(project.steps.all()))
-    if "indicators" in sections:
-        for indicator in project.indicators.all():
-            notes += _indicator_notes(indicator)
+    notes = _alignment_notes(project)
+    reports = getattr(project, "live_reports", None)
+    if reports is None:
+        reports = list(project.reports.live().newest_first())
+    notes += _report_notes(project, reports, today)
+    notes += _step_notes(list(project.steps.all()))
+    for indicator in project.indicators.all():
+        notes += _indicator_notes(indicator)
     return notes
 
 
