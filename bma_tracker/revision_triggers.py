@@ -219,6 +219,37 @@ def uninstall(schema_editor, *parts):
             schema_editor.execute(statement)
 
 
+def around_sqlite_rebuild(*migration_modules):
+    """For a migration that changes a table with triggers: two operations, to put before and
+    after its other operations. SQLite rebuilds a table for most column changes; it refuses to
+    rename the rebuilt table while other tables' triggers name it, and the rebuilt table has none
+    of its own. So every trigger of the given migrations' `_parts` is dropped first and created
+    again last (their counters table is left alone). PostgreSQL keeps its triggers through such
+    changes: both operations do nothing there."""
+    import importlib
+
+    from django.db import migrations
+
+    def triggers():
+        return [
+            part
+            for module in migration_modules
+            for part in importlib.import_module(module)._parts("sqlite")
+            if all(statement.startswith("CREATE TRIGGER") for statement in part[0])
+        ]
+
+    def on_sqlite(action):
+        def run(apps, schema_editor):
+            if schema_editor.connection.vendor == "sqlite":
+                action(schema_editor, *triggers())
+
+        return run
+
+    before = migrations.RunPython(on_sqlite(uninstall), on_sqlite(install))
+    after = migrations.RunPython(on_sqlite(install), on_sqlite(uninstall))
+    return before, after
+
+
 def migration_operation(parts):
     """The migration operation that installs parts(vendor) — a list of (create, drop) pairs —
     and drops them again when the migration is reversed."""

@@ -5,13 +5,39 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bma_tracker.text import search_key
 from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project, SearchTextMixin
+
+
+class EvaluationDimension(models.Model):
+    """One of the four dimensions (มิติ) of a unit's annual performance agreement (คำรับรองการ
+    ปฏิบัติราชการ); the legacy pages index101.php … index104.php show one each. Reference data
+    (fixtures/reference/)."""
+
+    number = models.PositiveSmallIntegerField(
+        _("มิติที่"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    name = models.CharField(_("ชื่อมิติ"), max_length=255)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("มิติการประเมิน")
+        verbose_name_plural = _("มิติการประเมิน")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"มิติที่ {self.number} {self.name}"
 
 
 class IndicatorQuerySet(OwnedByUnitQuerySet):
     def in_fiscal_year(self, fiscal_year):
         """Indicators of one fiscal year (Buddhist era)."""
         return self.filter(fiscal_year=fiscal_year)
+
+    def search(self, text):
+        """Indicators whose name or code contains the text, Thai spelling variants folded."""
+        key = search_key(text or "")
+        return self.filter(search_text__contains=key) if key else self
 
 
 class Indicator(SearchTextMixin, models.Model):
@@ -34,12 +60,37 @@ class Indicator(SearchTextMixin, models.Model):
     )
     measure = models.CharField(_("หน่วยนับ"), max_length=50, blank=True, help_text=_("ร้อยละ, กลุ่ม, ระดับ, ตร.ม., แห่ง…"))
     lower_is_better = models.BooleanField(_("ค่าน้อยดีกว่า"), default=False)
+    # The target as the unit wrote it ("20 ของประชาชนที่ทำการสำรวจ", "5 จากปีที่ผ่านมา พ.ศ. 2563"),
+    # and its number where it has one (what results are compared with).
+    target_text = models.CharField(_("ค่าเป้าหมาย (ตามที่กำหนด)"), max_length=500, blank=True)
     target = models.DecimalField(_("ค่าเป้าหมาย"), max_digits=14, decimal_places=2, null=True, blank=True)
+    base_year = models.PositiveIntegerField(
+        _("ปีฐาน"), null=True, blank=True, help_text=_('พ.ศ. ของปีที่เทียบ เช่น เป้าหมาย "ลดลงร้อยละ 5 จากปี 2563"')
+    )
     achieved = models.DecimalField(_("ผลงานที่ทำได้"), max_digits=14, decimal_places=2, null=True, blank=True)
     type = models.CharField(_("ประเภทตัวชี้วัด"), max_length=20, choices=Type.choices, blank=True)
     level = models.CharField(_("ระดับความสำเร็จ"), max_length=10, choices=Level.choices, blank=True)
+    # The annual performance agreement (index101–104): its dimension, the KPI's number inside
+    # it ("2.1") and its category tag ("ตัวชี้วัดเจรจา", or empty).
+    dimension = models.ForeignKey(
+        EvaluationDimension,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("มิติการประเมิน (คำรับรองการปฏิบัติราชการ)"),
+    )
+    agreement_number = models.CharField(_("ลำดับในมิติ"), max_length=20, blank=True, help_text=_("เช่น 1.3, 2.1"))
+    category_tag = models.CharField(_("ประเภทในคำรับรอง"), max_length=100, blank=True, help_text=_("เช่น ตัวชี้วัดเจรจา"))
+    # An ordinal the legacy KPI page prints before the name ("7. ร้อยละของ…").
+    ordinal_display = models.CharField(_("ลำดับตามที่แสดง"), max_length=20, blank=True)
+    # A number the legacy KPI page prints under the level, whose meaning nobody knows: kept.
+    legacy_counter = models.IntegerField(_("ตัวเลขบนหน้าเดิม (ไม่ทราบความหมาย)"), null=True, blank=True, editable=False)
     definitions = models.TextField(_("คำนิยาม"), blank=True)
     calculation = models.TextField(_("วิธีการคำนวณ"), blank=True)
+    plan_alignment_text = models.TextField(
+        _("ความสอดคล้องกับแผน (ข้อความเดิม)"), blank=True, help_text=_("บรรทัดที่จับคู่กับแผนพัฒนาฯ ไม่ได้ เก็บไว้ตามเดิม")
+    )
     plan_node = models.ForeignKey(
         PlanNode,
         on_delete=models.PROTECT,
@@ -83,6 +134,11 @@ class Indicator(SearchTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def target_display(self):
+        """The target as the unit wrote it, else its number."""
+        return self.target_text or self.target
 
     def is_met(self, value=None):
         """Whether a value (default: achieved) meets the target, respecting lower-is-better.
@@ -129,3 +185,55 @@ class IndicatorQuarter(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} ไตรมาสที่ {self.quarter}"
+
+
+class CityIndicatorQuerySet(models.QuerySet):
+    def search(self, text):
+        key = search_key(text or "")
+        return self.filter(search_text__contains=key) if key else self
+
+
+class CityIndicator(SearchTextMixin, models.Model):
+    """An indicator of the city-development indicator base (โครงการจัดทำฐานข้อมูลตัวชี้วัดการ
+    พัฒนาเมือง, 2562–2563; legacy mykpi2563.php?pid=N): the indicators of the 20-year plan's
+    goals, with no unit, no quarters and no fiscal year of their own."""
+
+    number = models.PositiveIntegerField(_("เลขที่ตัวชี้วัด"), unique=True, help_text=_("เลขในระบบเดิม (pid)"))
+    ordinal_display = models.CharField(_("ลำดับตามที่แสดง"), max_length=20, blank=True, help_text=_("เช่น ๑. หรือ 4."))
+    name = models.CharField(_("ชื่อตัวชี้วัด"), max_length=1000)
+    measure = models.CharField(_("หน่วยนับ"), max_length=50, blank=True)
+    lower_is_better = models.BooleanField(_("ค่าน้อยดีกว่า"), default=False)
+    target_text = models.CharField(_("ค่าเป้าหมาย (ตามที่กำหนด)"), max_length=500, blank=True)
+    target = models.DecimalField(_("ค่าเป้าหมาย"), max_digits=14, decimal_places=2, null=True, blank=True)
+    base_year = models.PositiveIntegerField(_("ปีฐาน"), null=True, blank=True, help_text=_("พ.ศ."))
+    data_characteristic = models.CharField(
+        _("ลักษณะข้อมูล"), max_length=255, blank=True, help_text=_("เช่น ตัวชี้วัดเป้าประสงค์")
+    )
+    plan_nodes = models.ManyToManyField(
+        PlanNode, blank=True, related_name="city_indicators", verbose_name=_("สนับสนุนยุทธศาสตร์กรุงเทพมหานคร")
+    )
+    plan_alignment_text = models.TextField(_("ความสอดคล้องกับแผน (ข้อความเดิม)"), blank=True)
+    definitions = models.TextField(_("นิยาม หรือความหมายของตัวชี้วัด"), blank=True)
+    # The further numbered sections of the page (calculation, data source, …) in their order:
+    # [{"number": "2", "title": "วิธีการคำนวณ", "text": "…"}, …]
+    sections = models.JSONField(_("หัวข้ออื่น ๆ"), default=list, blank=True)
+    search_text = models.TextField(editable=False, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = CityIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ตัวชี้วัดการพัฒนาเมือง")
+        verbose_name_plural = _("ตัวชี้วัดการพัฒนาเมือง")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+    def refresh_search_text(self):
+        self.search_text = search_key(f"{self.number} {self.name}")
+
+    @property
+    def target_display(self):
+        return self.target_text or self.target
