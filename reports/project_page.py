@@ -7,7 +7,7 @@ project_page_context(); none of them recomputes anything.
 import re
 from collections import defaultdict
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bma_tracker import thaidate
-from bma_tracker.text import search_key
+from bma_tracker.text import search_key, two_places
 from indicators.models import Indicator, IndicatorQuarter
 from projects.models import PlanNode, PlanStep, ProgressReport, ProjectEvaluation, schedule_ref_date
 from reports.quality import project_quality_notes
@@ -206,13 +206,6 @@ def report_lines(reports):
         )
         for number, report in enumerate(reports, start=1)
     ]
-
-
-def two_places(value):
-    """A number as the template filter floatformat:2 shows it ('45.50'; never '-0.00'), at a
-    tenth of its cost: the page formats three numbers for every report it lists."""
-    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{rounded if rounded else abs(rounded):.2f}"
 
 
 def planned_vs_actual_rows(lines, steps):

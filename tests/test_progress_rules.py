@@ -216,6 +216,6 @@ def test_planned_series_days_include_the_day_before_a_jump():
 def test_two_places_writes_numbers_as_floatformat_2_does(value):
     from django.template.defaultfilters import floatformat
 
-    from reports.project_page import two_places
+    from bma_tracker.text import two_places
 
     assert two_places(Decimal(value)) == floatformat(Decimal(value), 2)

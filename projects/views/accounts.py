@@ -3,9 +3,13 @@ views with Thai templates under templates/registration/."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from bma_tracker import thaidate
+from bma_tracker.text import two_places
 from projects import access
 from projects.models import Project
 
@@ -46,5 +50,57 @@ def home(request):
         "be_year": thaidate.be_year(today.year),
         "missing": sum(1 for p in projects if not p.reported_this_month),
         "can_report": can_report,
+        "rows": home_rows(projects, can_report),
     }
     return render(request, "projects/home.html", context)
+
+
+HOME_ROW = (
+    '<tr class="{row_class}my-project" data-code="{code}">'
+    '<td class="project-name"><a href="{detail_url}">{name}</a><div class="small text-muted">{code}</div></td>'
+    '<td class="d-none d-md-table-cell small">{unit}</td>'
+    '<td class="num">{percent}</td>'
+    '<td class="small">{report_date}</td>'
+    "<td>{status}</td></tr>"
+)
+# A unit has a few hundred projects at most, each a row: written here in one pass, at a fraction
+# of what the template language costs per row (My projects is the most requested page at the
+# month-end peak).
+_CODE_PLACEHOLDER = "00000000-0"
+
+
+def home_rows(projects, can_report):
+    """My projects' table rows, every value escaped."""
+    detail = reverse("projects:detail", args=[_CODE_PLACEHOLDER])
+    report_now = reverse("projects:progress_new", args=[_CODE_PLACEHOLDER])
+    reported = format_html('<span class="badge text-bg-success">{}</span>', _("รายงานแล้ว"))
+    not_reported = format_html('<span class="badge text-bg-warning">{}</span>', _("ยังไม่รายงาน"))
+    report_now_label = _("รายงานเดือนนี้")
+
+    def status(project):
+        if project.reported_this_month:
+            return reported
+        if not can_report:
+            return not_reported
+        url = report_now.replace(_CODE_PLACEHOLDER, project.code)  # codes are digits and a dash
+        return format_html(
+            '{} <a class="btn btn-sm btn-success ms-1 report-now" href="{}">{}</a>', not_reported, url, report_now_label
+        )
+
+    return format_html_join(
+        "\n  ",
+        HOME_ROW,
+        (
+            {
+                "row_class": "" if project.reported_this_month else "table-warning ",
+                "code": project.code,
+                "detail_url": detail.replace(_CODE_PLACEHOLDER, project.code),
+                "name": project.name,
+                "unit": project.unit.name,
+                "percent": "-" if project.latest_percent is None else two_places(project.latest_percent),
+                "report_date": thaidate.format_short(project.latest_report_date) if project.latest_report_date else "-",
+                "status": status(project),
+            }
+            for project in projects
+        ),
+    )
