@@ -1,6 +1,10 @@
-"""Who is knocking: the client address used by the login lockout (django-axes)."""
+"""Who is knocking, and how often it may fail: the client address and the login lockout
+(django-axes)."""
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 
 
 def client_ip(request):
@@ -13,3 +17,45 @@ def client_ip(request):
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+# --- The login lockout (django-axes, settings AXES_*) ---------------------------------------
+# Failures are kept per (login name, address). An account is locked after AXES_FAILURE_LIMIT
+# failures from anywhere, an address after AXES_ADDRESS_FAILURE_LIMIT failures for any accounts
+# (higher: a district office of fifty people shares one address). A successful login clears
+# only that account's failures from that address: axes' own reset (AXES_RESET_ON_SUCCESS)
+# deletes every record of the address, which let anyone with an account guess a colleague's
+# password without end (4 guesses, one login of one's own, repeat).
+
+# The longest login name kept: Django's usernames are at most 150 characters.
+LOGIN_NAME_MAX = 150
+_CONTROL_CHARACTERS = dict.fromkeys(range(32)) | {127: None}
+
+
+def login_name(request, credentials=None):
+    """The login name a failure is counted under: as typed, without control characters (a NUL
+    cannot be stored), cut to LOGIN_NAME_MAX characters, so that any name counts like another."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username", "")
+    return str(name or "").translate(_CONTROL_CHARACTERS)[:LOGIN_NAME_MAX]
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """axes' database handler with the two limits and the narrow reset described above."""
+
+    def get_failures(self, request, credentials=None):
+        # axes compares one number with AXES_FAILURE_LIMIT: the account's failures, or the
+        # address's scaled so that AXES_ADDRESS_FAILURE_LIMIT of them reach that limit.
+        by_account, by_address = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        account_limit, address_limit = settings.AXES_FAILURE_LIMIT, settings.AXES_ADDRESS_FAILURE_LIMIT
+        return max(by_account, by_address * account_limit // address_limit)
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        super().user_logged_in(sender, request, user, **kwargs)
+        AccessAttempt.objects.filter(
+            username=login_name(None, {"username": user.get_username()}), ip_address=request.axes_ip_address
+        ).delete()

@@ -223,16 +223,23 @@ SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 
 # Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or
-# from one address, further attempts are refused for AXES_COOLOFF_MINUTES. Unknown usernames
-# count like real ones, so the lockout page says nothing about whether an account exists.
+# AXES_ADDRESS_FAILURE_LIMIT from one address, further attempts are refused for
+# AXES_COOLOFF_MINUTES. Unknown usernames count like real ones, so the lockout page says nothing about whether an account exists.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "projects.backends.UserWithUnitBackend",  # Django's ModelBackend, the unit loaded with the user
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# An address is shared by a whole office: more failures for it, from any accounts, before it locks.
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# The order matters to bma_tracker.security.LockoutHandler: the account first, then the address.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each one alone locks, not the pair
-AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "bma_tracker.security.LockoutHandler"
+# Not axes' reset, which clears every account's failures from the address: the handler clears
+# only the signed-in account's own (see bma_tracker/security.py).
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "bma_tracker.security.login_name"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "bma_tracker.security.client_ip"
 AXES_VERBOSE = False

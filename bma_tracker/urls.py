@@ -4,12 +4,17 @@ from django.urls import include, path
 
 from bma_tracker import health
 from projects import urls as project_urls
+from projects.forms import LoginForm
 from projects.views import accounts as project_accounts
 from reports import urls as report_urls
 
 urlpatterns = [
     path("", project_accounts.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # /projects/…: the projects app's list and data entry, then the read side's project pages.

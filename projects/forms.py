@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.forms.renderers import Jinja2
 from django.utils.functional import lazy
@@ -20,6 +22,26 @@ from projects.access import units_for_edit
 from projects.models import PlanEdition, PlanNode, PlanStep, ProgressReport, Project
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, except that a login name no account can have (longer than a
+    username may be, or with control characters such as NUL) is a failed login like any other:
+    the same message, and counted by the lockout. Django's own form refuses such a name before
+    authenticating, in English and uncounted, and the database cannot look up a NUL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.max_length = None
+        field.validators = []  # no length or NUL check: clean() counts such names as failures
+
+    def clean(self):
+        name = self.cleaned_data.get("username")
+        if name and (len(name) > self.username_field.max_length or any(ord(c) < 32 or ord(c) == 127 for c in name)):
+            user_login_failed.send(sender=__name__, credentials={"username": name}, request=self.request)
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 class ThaiDateField(forms.Field):
