@@ -5,6 +5,10 @@ format: a Buddhist-era number format ([$-th-TH,107]) shows BE years only in Exce
 calendar support, while LibreOffice and Google Sheets show CE years or the raw code; text
 reads the same everywhere, which is what people print and compare against the legacy pages.
 Percentages stay numbers (two decimals), so they can still be summed and charted.
+
+Text that a spreadsheet would run as a formula (a project named "=cmd|' /C calc'!A0", typed in a
+form or imported) is written as text: in Excel as a string cell, in CSV with a leading
+apostrophe, the OWASP rule for CSV injection (formula_text). Every export goes through here.
 """
 
 import csv
@@ -35,6 +39,20 @@ def cell_value(value):
     return value if isinstance(value, (int, float)) else str(value)
 
 
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value):
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def formula_text(value):
+    """A CSV field that no spreadsheet runs: text starting like a formula gets a leading
+    apostrophe (which Excel hides); numbers and other text are left alone."""
+    return "'" + value if is_formula_like(value) else value
+
+
 def _filename(table, extension):
     return f"{table.filename or table.slug}.{extension}"
 
@@ -43,9 +61,9 @@ def csv_response(table):
     """UTF-8 with a byte-order mark, so that Excel opens the Thai text correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([str(header) for header in table.headers])
+    writer.writerow([formula_text(str(header)) for header in table.headers])
     for row in table.rows:
-        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else cell_value(v) for v in row])
+        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else formula_text(cell_value(v)) for v in row])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table, "csv")}"'
     return response
@@ -58,7 +76,10 @@ def xlsx_workbook(table):
     sheet.title = table.slug[:31]
     sheet.append([str(table.title)])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([str(table.subtitle)])
+    sheet.append([str(table.subtitle)])  # a unit's name can start like a formula too
+    for cell in (sheet["A1"], sheet["A2"]):
+        if is_formula_like(cell.value):
+            cell.data_type = "s"
     sheet.append([])
     sheet.append([str(header) for header in table.headers])
     header_row = sheet.max_row
@@ -71,6 +92,8 @@ def xlsx_workbook(table):
         for cell, value in zip(sheet[sheet.max_row], row, strict=False):
             if isinstance(value, Decimal):
                 cell.number_format = "0.00"
+            elif is_formula_like(cell.value):
+                cell.data_type = "s"  # openpyxl took it for a formula: the text, exactly as stored
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     for index, header in enumerate(table.headers, start=1):
         values = [str(header)] + [str(cell_value(row[index - 1])) for row in table.rows[:200]]
