@@ -4,6 +4,6 @@ from indicators import views
 
 app_name = "indicators"
 urlpatterns = [
-    path("<str:code>/<int:fiscal_year>/q<int:quarter>/edit/", views.result_edit, name="result_edit"),
-    path("<str:code>/<int:fiscal_year>/q<int:quarter>/evaluate/", views.evaluate, name="evaluate"),
+    path("<code:code>/<year:fiscal_year>/q<id:quarter>/edit/", views.result_edit, name="result_edit"),
+    path("<code:code>/<year:fiscal_year>/q<id:quarter>/evaluate/", views.evaluate, name="evaluate"),
 ]

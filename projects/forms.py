@@ -303,11 +303,16 @@ class ProjectForm(forms.ModelForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        unit = self.data.get(self.add_prefix("unit")) if self.is_bound else None
-        if not self.instance.pk and unit:
-            unit_code = self.fields["unit"].queryset.filter(pk=unit).values_list("code", flat=True).first()
-            if unit_code and not code.startswith(unit_code[:2]):
-                raise ValidationError(_("รหัสโครงการควรขึ้นต้นด้วยรหัสหน่วยงาน (%(code)s)") % {"code": unit_code})
+        raw_unit = self.data.get(self.add_prefix("unit")) if self.is_bound else None
+        if not self.instance.pk and raw_unit:
+            # The unit field is cleaned after this one: read it here the way it will be (a
+            # tampered, non-numeric unit is that field's error, not this one's).
+            try:
+                unit = self.fields["unit"].clean(raw_unit)
+            except ValidationError:
+                return code
+            if unit and not code.startswith(unit.code[:2]):
+                raise ValidationError(_("รหัสโครงการควรขึ้นต้นด้วยรหัสหน่วยงาน (%(code)s)") % {"code": unit.code})
         return code
 
     def clean(self):

@@ -59,10 +59,11 @@ def progress_report_update(*, report, user, version, values, note=""):
 
 
 @transaction.atomic
-def progress_report_delete(*, report, user, note=""):
+def progress_report_delete(*, report, user, version, note=""):
     """Staff never hard-delete: the report is marked deleted, leaves the page and the summary,
-    and stays in the history for the planning office to restore."""
-    locked_update(report, version=report.version, values={"deleted_at": timezone.now()})
+    and stays in the history for the planning office to restore. `version`: the report's
+    version the confirmation showed (EditConflict if it changed since)."""
+    locked_update(report, version=version, values={"deleted_at": timezone.now()})
     audit_log(
         user=user,
         action=Action.DELETE,
@@ -75,8 +76,8 @@ def progress_report_delete(*, report, user, note=""):
 
 
 @transaction.atomic
-def progress_report_restore(*, report, user):
-    locked_update(report, version=report.version, values={"deleted_at": None})
+def progress_report_restore(*, report, user, version):
+    locked_update(report, version=version, values={"deleted_at": None})
     audit_log(
         user=user,
         action=Action.RESTORE,

@@ -43,8 +43,9 @@ WRITE_URLS = [
     ("projects:steps", lambda w: [w.project.code], EDIT, 200),
     ("projects:progress_new", lambda w: [w.project.code], EDIT, 200),
     ("projects:progress_edit", lambda w: [w.project.code, w.report.pk], EDIT, 200),
-    ("projects:progress_delete", lambda w: [w.project.code, w.report.pk], EDIT, 302),
-    ("projects:progress_restore", lambda w: [w.project.code, w.deleted.pk], EVALUATE, 302),
+    # Posted without the confirmation's version: the confirmation is shown again (409).
+    ("projects:progress_delete", lambda w: [w.project.code, w.report.pk], EDIT, 409),
+    ("projects:progress_restore", lambda w: [w.project.code, w.deleted.pk], EVALUATE, 409),
     ("projects:evaluate", lambda w: [w.project.code, 2], EVALUATE, 200),
     ("indicators:result_edit", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EDIT, 200),
     ("indicators:evaluate", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EVALUATE, 200),

@@ -90,7 +90,7 @@ def test_editing_a_report_someone_deleted_meanwhile_saves_nothing(two_clients, p
     first, second = two_clients
     edit = reverse("projects:progress_edit", args=[project.code, report.pk])
     second.get(edit)
-    first.post(reverse("projects:progress_delete", args=[project.code, report.pk]))
+    first.post(reverse("projects:progress_delete", args=[project.code, report.pk]), {"version": report.version})
     response = second.post(edit, report_data(report, percent="99"))
     assert response.status_code == 404  # a deleted report is no longer editable
     report.refresh_from_db()

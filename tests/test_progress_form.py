@@ -137,7 +137,7 @@ def test_deleting_hides_the_report_and_the_summary_forgets_it(staff_client, proj
     project.refresh_progress_summary()
     url = reverse("projects:progress_delete", args=[project.code, newer.pk])
     assert "ยืนยันการลบ" in staff_client.get(url).content.decode()
-    response = staff_client.post(url)
+    response = staff_client.post(url, {"version": newer.version})
     assert response.status_code == 302
     newer.refresh_from_db()
     assert newer.deleted_at is not None
@@ -218,3 +218,27 @@ def test_the_form_speaks_english_after_the_language_switch(staff_client, project
     assert "At most 5,000 characters" in page
     response = staff_client.post(new_url(project), form_data(percent="150"))
     assert "The percent cannot be over 100" in response.content.decode()
+
+
+@pytest.mark.parametrize("posted", [{}, {"version": "x"}, {"version": "999"}])
+def test_a_delete_confirmed_on_a_stale_or_tampered_page_asks_again_and_deletes_nothing(staff_client, project, posted):
+    report = factories.make_report(project, report_date=date(2021, 3, 1), narrative="ยังอยู่")
+    url = reverse("projects:progress_delete", args=[project.code, report.pk])
+    response = staff_client.post(url, posted)
+    assert response.status_code == 409
+    assert "เพิ่งถูกแก้ไขโดยผู้อื่น" in response.content.decode()
+    assert f'name="version" value="{report.version}"' in response.content.decode()
+    report.refresh_from_db()
+    assert report.deleted_at is None
+
+
+def test_a_report_edited_after_the_delete_page_was_opened_is_not_deleted(staff_client, project):
+    report = factories.make_report(project, report_date=date(2021, 3, 1), narrative="ฉบับแรก")
+    shown = report.version
+    ProgressReport.objects.filter(pk=report.pk).update(narrative="แก้แล้ว", version=shown + 1)
+    response = staff_client.post(
+        reverse("projects:progress_delete", args=[project.code, report.pk]), {"version": shown}
+    )
+    assert response.status_code == 409 and "แก้แล้ว" in response.content.decode()
+    report.refresh_from_db()
+    assert report.deleted_at is None

@@ -119,4 +119,5 @@ def test_a_post_with_the_token_gets_through(world):
     client.force_login(world.users["staff_unit"])
     url = reverse("projects:progress_delete", args=[world.project.code, world.report.pk])
     token = client.get(url).context["csrf_token"]
-    assert client.post(url, {"csrfmiddlewaretoken": str(token)}).status_code == 302
+    data = {"csrfmiddlewaretoken": str(token), "version": world.report.version}
+    assert client.post(url, data).status_code == 302

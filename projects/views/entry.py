@@ -92,16 +92,13 @@ def progress_edit(request, code, pk):
 @require_http_methods(["GET", "POST"])
 def progress_delete(request, code, pk):
     report = access.report_for_edit(request.user, code, pk)
-    if request.method == "POST":
-        try:
-            services.progress_report_delete(report=report, user=request.user)
-        except EditConflict:
-            messages.error(request, _("รายงานนี้เพิ่งถูกแก้ไขโดยผู้อื่น กรุณาตรวจสอบแล้วลองอีกครั้ง"))
-        else:
-            messages.success(request, _("ลบรายงานแล้ว (ยังดูได้ในประวัติการแก้ไข)"))
-        return redirect(report.project)
-    return render(
-        request, "projects/form_confirm.html", {"project": report.project, "report": report, "action": "delete"}
+    return _confirm_report_change(
+        request,
+        report,
+        "delete",
+        services.progress_report_delete,
+        done=_("ลบรายงานแล้ว (ยังดูได้ในประวัติการแก้ไข)"),
+        stale=_("รายงานนี้เพิ่งถูกแก้ไขโดยผู้อื่นหลังจากที่คุณเปิดหน้านี้ กรุณาตรวจสอบข้อมูลด้านล่างแล้วยืนยันอีกครั้ง"),
     )
 
 
@@ -109,17 +106,38 @@ def progress_delete(request, code, pk):
 @require_http_methods(["GET", "POST"])
 def progress_restore(request, code, pk):
     report = access.report_for_restore(request.user, code, pk)
+    return _confirm_report_change(
+        request,
+        report,
+        "restore",
+        services.progress_report_restore,
+        done=_("กู้คืนรายงานแล้ว"),
+        stale=_("รายงานนี้เพิ่งถูกเปลี่ยนแปลงโดยผู้อื่นหลังจากที่คุณเปิดหน้านี้ กรุณาตรวจสอบข้อมูลด้านล่างแล้วยืนยันอีกครั้ง"),
+    )
+
+
+def _confirm_report_change(request, report, action, service, *, done, stale):
+    """The confirmation page of deleting or restoring a report, and its POST. The page carries
+    the report's version: a confirmation of a report that changed since it was shown (or one
+    whose version was tampered with or left out) shows the report as it is now and asks again."""
+    error = None
     if request.method == "POST":
         try:
-            services.progress_report_restore(report=report, user=request.user)
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            if version is None:
+                raise EditConflict(report)
+            service(report=report, user=request.user, version=version)
         except EditConflict:
-            messages.error(request, _("รายงานนี้เพิ่งถูกเปลี่ยนแปลงโดยผู้อื่น กรุณาลองอีกครั้ง"))
-            return redirect("projects:history", code=report.project.code)
-        messages.success(request, _("กู้คืนรายงานแล้ว"))
-        return redirect(report.project)
-    return render(
-        request, "projects/form_confirm.html", {"project": report.project, "report": report, "action": "restore"}
-    )
+            report.refresh_from_db()
+            error = stale
+        else:
+            messages.success(request, done)
+            return redirect(report.project)
+    context = {"project": report.project, "report": report, "action": action, "error": error}
+    return render(request, "projects/form_confirm.html", context, status=409 if error else 200)
 
 
 @login_required

@@ -1,0 +1,146 @@
+"""No crafted request gets a 500 or writes anything (issue 19): every URL pattern of the
+URLconf, walked from get_resolver() as tests/test_security_urls.py does, is asked for with
+hostile path parameters and query strings, and every form it shows is posted with hostile
+values (NUL bytes, a megabyte of text, numbers beyond any column, duplicate keys). The answers
+may be 400, 403, 404, 405, 413 or the form again with its errors; the database is left as it
+was."""
+
+import re
+from urllib.parse import quote
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.test_access import World
+from tests.test_security_urls import PUBLIC, build_url
+
+HOSTILE_SEGMENTS = ["\x00", "x" * 5000, "ก" * 300, "9" * 30, "'; DROP TABLE x;--", "%ff%fe", "..", " "]
+HOSTILE_QUERIES = [
+    "?q=%00&unit=%00&group=%00",
+    "?fy=99999999999999999999&period=q9&page=99999999999999999999&sort=%00",
+    "?fy=%ff%fe&period=%ff&q=" + quote("ก" * 5000),
+    "?page=-1&page=2&fy=2564&fy=x&unit=24000000&unit=",
+    "?table=%00&format=%00",
+]
+# Refused in any field: a NUL, and more text than any field takes (a megabyte: every field at
+# once is then over the request limit too, DATA_UPLOAD_MAX_MEMORY_SIZE).
+MEGABYTE = "x" * 1_000_000
+NEVER_VALID = ["\x00", "x" * 25_000, MEGABYTE]
+# Refused by the number and date fields (text fields may take them: each form is posted with
+# every field holding one of these, never one field alone).
+NOT_NUMBERS = ["9" * 40, "-1e999", "NaN"]
+# Two roles cover every write: the owning unit's staff and the administrator.
+ROLES = ("staff_unit", "admin")
+SLOW = {"projects:print_pdf", "reports:indicator_report_pdf"}
+
+
+def routes():
+    """(name, full route with converters, parameter names) of every URL but Django's admin."""
+
+    def walk(patterns, prefix="", namespaces=()):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                namespace = (pattern.namespace,) if pattern.namespace else ()
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), namespaces + namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = ":".join((*namespaces, pattern.name))
+                yield name, prefix + str(pattern.pattern), tuple(pattern.pattern.converters)
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+ROUTES = routes()
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def hostile_paths(route, parameters):
+    """The route with each parameter in turn replaced by each hostile value (the others valid
+    enough to reach it)."""
+    for parameter in parameters:
+        for value in HOSTILE_SEGMENTS:
+            path = _CONVERTER.sub(lambda m, p=parameter, v=value: quote(v) if m.group(1) == p else "1", route)
+            yield "/" + path
+
+
+def row_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models() if _is_ours(model)}
+
+
+def _is_ours(model):
+    return model._meta.app_label in ("projects", "indicators", "reports") and model._meta.managed
+
+
+@pytest.fixture
+def world(social_dept, social_division, district_office, planning_office):
+    return World(social_dept, social_division, district_office, planning_office)
+
+
+def assert_no_500(response, what):
+    assert response.status_code < 500, f"{what} answered {response.status_code}"
+
+
+@pytest.mark.parametrize(("name", "route", "parameters"), ROUTES, ids=[name for name, _r, _p in ROUTES])
+def test_hostile_paths_and_queries_get_no_500(client, world, name, route, parameters):
+    client.force_login(world.users["admin"])
+    for path in hostile_paths(route, parameters):
+        assert_no_500(client.get(path), f"GET {path[:120]}")
+        assert_no_500(client.post(path, {"x": "\x00"}), f"POST {path[:120]}")
+    if name in PUBLIC and name not in ("set_language", "login"):
+        return
+    url = build_url(world, name, parameters).split("?")[0]
+    for query in HOSTILE_QUERIES if name not in SLOW else HOSTILE_QUERIES[:1]:
+        assert_no_500(client.get(url + query), f"GET {url}{query[:80]}")
+
+
+_FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.S)
+_SKIP_FIELDS = {"csrfmiddlewaretoken"}
+
+
+def form_fields(html):
+    return sorted({name for name in _FIELD.findall(html) if name not in _SKIP_FIELDS})
+
+
+def form_urls(client, world):
+    """The pages (URL, field names) that show a form that POSTs to themselves."""
+    found = []
+    for name, _route, parameters in ROUTES:
+        if name in PUBLIC or name in SLOW:
+            continue
+        url = build_url(world, name, parameters)
+        response = client.get(url)
+        html = response.content.decode(errors="replace") if response.status_code == 200 else ""
+        if re.search(r'<form[^>]*method="post"', html, re.I) and (fields := form_fields(html)):
+            found.append((name, url, fields))
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_form_posted_with_hostile_values_gets_no_500_and_stores_nothing(client, world, role, settings):
+    settings.AXES_ENABLED = False  # the login form is posted many times here
+    client.force_login(world.users[role])
+    forms = form_urls(client, world)
+    assert {"projects:progress_new", "projects:edit", "projects:steps", "projects:new"} <= {n for n, _u, _f in forms}
+    before = row_counts()
+    for name, url, fields in forms:
+        for value in NEVER_VALID + NOT_NUMBERS:
+            # Every field at once, then (for what no field takes) each field alone.
+            variants = [dict.fromkeys(fields, value)]
+            if value in NEVER_VALID and value is not MEGABYTE:
+                variants += [{field: value} for field in fields[:12]]
+            for data in variants:
+                response = client.post(url, data)
+                assert_no_500(response, f"{role} POST {name} {sorted(data)[:3]} = {value[:12]!r}")
+                assert response.status_code != 302 or name in ("logout",), f"{name} accepted {value[:12]!r}"
+            if value is MEGABYTE:
+                continue
+            # The same keys twice, with two hostile values.
+            pairs = [(field, v) for field in fields for v in (value, "\x00")]
+            body = "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs)
+            response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+            assert_no_500(response, f"{role} POST {name} duplicate keys")
+        if name == "logout":
+            client.force_login(world.users[role])
+    assert row_counts() == before
