@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from indicators.reference import reference_load
 from projects.models import OrgUnit, User
 from tests import factories
 
@@ -28,6 +29,13 @@ def empty_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def reference_data(db):
+    """The reference data of fixtures/reference/ (units, the 20-year plan, the evaluation
+    dimensions), loaded as `make run` does; for the tests that need it, not every test."""
+    return reference_load()
 
 
 @pytest.fixture
