@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from indicators.reference import reference_load
-from projects.models import OrgUnit, User
+from projects.models import DistrictGroup, OrgUnit, User
 from tests import factories
 
 
@@ -52,7 +52,13 @@ def social_division(social_dept):
 
 @pytest.fixture
 def district_office(db):
-    return factories.make_unit(code="50240000", name="สำนักงานเขตบางแค", kind=OrgUnit.Kind.DISTRICT)
+    # 50240000 is ราษฎร์บูรณะ's real code (fixtures/reference/README.md): a real code, its own name.
+    return factories.make_unit(
+        code="50240000",
+        name="สำนักงานเขตราษฎร์บูรณะ",
+        kind=OrgUnit.Kind.DISTRICT,
+        district_group=DistrictGroup.THON_SOUTH,
+    )
 
 
 @pytest.fixture
