@@ -42,6 +42,7 @@ deps: system-deps $(VENV)/.installed ## Install everything: Debian packages, vir
 
 run: deps ## Set up the embedded SQLite database with demo data and serve on http://127.0.0.1:8000
 	$(PY) manage.py migrate -v0
+	$(PY) manage.py load_reference
 	@set -a; . ./.env; set +a; $(PY) manage.py seed_demo --if-empty --password "$$DEMO_PASSWORD"
 	@echo "Background jobs (quarterly books): one db_worker in the background, log in db_worker.log"
 	@$(PY) manage.py db_worker --no-reload >db_worker.log 2>&1 & echo $$! >.db_worker.pid; \
@@ -55,6 +56,7 @@ serve: deps ## The production stack locally: gunicorn + whitenoise on PostgreSQL
 		SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 STATIC_MANIFEST=1 GUNICORN_BIND="$(HOST):$(PORT)"; \
 	$(PY) manage.py ensure_database && \
 	$(PY) manage.py migrate -v0 && \
+	$(PY) manage.py load_reference && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py seed_demo --if-empty --password "$$DEMO_PASSWORD" && \
 	echo "Serving the production stack on http://$(HOST):$(PORT)/ (plain HTTP on the loopback: no HTTPS redirect, cookies not Secure) — Ctrl+C stops" && \
@@ -88,7 +90,8 @@ bench: deps ## Time the main pages at BMA scale (5,000 projects x 5 years) on DA
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py bench --ensure-dataset
 
-import-seeds: deps ## Import the three legacy printouts in fixtures/legacy
+import-seeds: deps ## Load the reference data (fixtures/reference), then import the three legacy printouts in fixtures/legacy
+	$(PY) manage.py load_reference
 	$(PY) manage.py import_legacy fixtures/legacy/000_ce21939e2f54dfaa.txt fixtures/legacy/003_479be46a3a9ca5c2.txt
 	$(PY) manage.py import_legacy --indicator-code 2400-9001 --fy 2564 fixtures/legacy/002_b90a0f8adbbb71e4.txt
 

@@ -1,4 +1,6 @@
-"""Demo data at BMA scale (`manage.py seed_demo`): units, the 20-year plan, projects with steps,
+"""Demo data at BMA scale (`manage.py seed_demo`), built on the reference data of
+fixtures/reference/ (`load_reference`: departments, district offices, the 20-year plan): the
+departments' divisions, the plan's fourth level and a revised edition, projects with steps,
 monthly reports and evaluations, indicators with quarterly results, and one user per role.
 
 Deterministic: every random choice comes from a `random.Random` seeded with the seed and the
@@ -42,11 +44,6 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
-EDITIONS = [
-    (2561, "แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี (พ.ศ. 2561–2580) ระยะที่ 2"),
-    (2566, "แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี (พ.ศ. 2561–2580) ระยะที่ 2 (ฉบับทบทวน พ.ศ. 2566)"),
-]
-
 DEMO_USERS = [
     # username, role, unit code (None: the first district office), first name, last name
     ("demo-staff", User.Role.STAFF, data.SOCIAL_DEPARTMENT_CODE, "สมชาย", "ใจดี"),
@@ -76,29 +73,17 @@ def demo_delete():
     return projects.delete()[1].get("projects.Project", 0)
 
 
-# --- Organisation units, plan tree and users: get-or-create, so existing rows are kept -------
+# --- Units, plan tree and users, on the reference data: get-or-create, existing rows kept ------
 
 
 def units_ensure():
-    """Create the departments, their divisions and the 50 district offices that are missing.
-    Returns {code: OrgUnit} of every unit involved."""
+    """Create the demo divisions that are missing under the reference departments (load the
+    reference data first: manage.py load_reference). Returns {code: OrgUnit} of every unit."""
     existing = {u.code: u for u in OrgUnit.objects.all()}
-    missing = [
-        OrgUnit(code=code, name=name, kind=OrgUnit.Kind.DEPARTMENT)
-        for code, name, _themes, _divisions in data.DEPARTMENTS
-        if code not in existing
-    ]
-    for number, (name, group) in enumerate(data.DISTRICTS, start=1):
-        code = f"50{number:02d}0000"
-        if code not in existing:
-            missing.append(
-                OrgUnit(code=code, name=f"สำนักงานเขต{name}", kind=OrgUnit.Kind.DISTRICT, district_group=group)
-            )
-    for unit in OrgUnit.objects.bulk_create(missing):
-        existing[unit.code] = unit
     divisions = [
         OrgUnit(code=code, name=name, kind=OrgUnit.Kind.DIVISION, parent=existing[dept_code])
-        for dept_code, _name, _themes, dept_divisions in data.DEPARTMENTS
+        for dept_code, dept_divisions in data.DIVISIONS.items()
+        if dept_code in existing
         for code, name in dept_divisions
         if code not in existing
     ]
@@ -107,52 +92,54 @@ def units_ensure():
     return existing
 
 
-def _plan_rows(edition_year):
-    """(code, level, title, title_en) of the whole tree, parents before children."""
-    rows = []
-    for d_code, d_title, d_en, subs in data.PLAN:
-        rows.append((d_code, 1, d_title, d_en))
-        for s_code, s_title, goals in subs:
-            rows.append((s_code, 2, s_title, ""))
-            for g_code, g_title, tactics in goals:
-                rows.append((g_code, 3, g_title, ""))
-                rows.extend((f"{g_code}.{i}", 4, t_title, "") for i, t_title in enumerate(tactics, start=1))
-    if edition_year >= 2566:
-        rows = [(code, level, data.PLAN_REVISIONS.get(code, title), en) for code, level, title, en in rows]
-    return rows
-
-
 def plan_ensure():
-    """Create the plan editions and their nodes that are missing, matched by (edition, code)
+    """Add the demo's fourth-level nodes to the reference edition and build the revised edition
+    as its copy with the revised titles; nodes that exist are kept, matched by (edition, code)
     like the legacy importer. Returns [(edition, {code: PlanNode})], oldest edition first."""
-    result = []
-    for first_fy, name in EDITIONS:
-        edition = PlanEdition.objects.get_or_create(first_fiscal_year=first_fy, defaults={"name": name})[0]
-        nodes = {n.code: n for n in edition.nodes.all()}
-        rows = _plan_rows(first_fy)
-        for level in (1, 2, 3, 4):
-            new = [
-                PlanNode(
-                    edition=edition,
-                    parent=nodes.get(code.rsplit(".", 1)[0]) if level > 1 else None,
-                    level=level,
-                    code=code,
-                    code_display=to_thai_digits(code),
-                    title=title,
-                    title_en=title_en,
-                )
-                for code, row_level, title, title_en in rows
-                if row_level == level and code not in nodes
-            ]
-            for node in PlanNode.objects.bulk_create(new):
-                nodes[node.code] = node
-        result.append((edition, nodes))
-    return result
+    base = PlanEdition.objects.filter(first_fiscal_year=data.BASE_EDITION).first()
+    if base is None:
+        raise LookupError(f"plan edition {data.BASE_EDITION} missing: load the reference data first (load_reference)")
+    nodes = {n.code: n for n in base.nodes.all()}
+    tactics = [
+        PlanNode(
+            edition=base,
+            parent=nodes[code.rsplit(".", 1)[0]],
+            level=PlanNode.Level.TACTIC,
+            code=code,
+            code_display=to_thai_digits(code),
+            title=title,
+        )
+        for code, title in data.DEMO_TACTICS
+        if code not in nodes
+    ]
+    for node in PlanNode.objects.bulk_create(tactics):
+        nodes[node.code] = node
+
+    first_fy, name = data.REVISED_EDITION
+    revised = PlanEdition.objects.get_or_create(first_fiscal_year=first_fy, defaults={"name": name})[0]
+    revised_nodes = {n.code: n for n in revised.nodes.all()}
+    for level in PlanNode.Level.values:
+        new = [
+            PlanNode(
+                edition=revised,
+                parent=revised_nodes.get(code.rsplit(".", 1)[0]) if level > 1 else None,
+                level=level,
+                code=code,
+                code_display=node.code_display,
+                title=data.PLAN_REVISIONS.get(code, node.title),
+                title_en=node.title_en,
+            )
+            for code, node in sorted(nodes.items())
+            if node.level == level and code not in revised_nodes
+        ]
+        for node in PlanNode.objects.bulk_create(new):
+            revised_nodes[node.code] = node
+    return [(base, nodes), (revised, revised_nodes)]
 
 
 def users_ensure(*, password, units):
     """Create or update one user per role with the password; returns [(user, unit)]."""
-    first_district = units[f"50{1:02d}0000"]
+    first_district = units[data.FIRST_DISTRICT_CODE]
     result = []
     for username, role, unit_code, first_name, last_name in DEMO_USERS:
         unit = units[unit_code] if unit_code else first_district
@@ -219,23 +206,25 @@ class DemoGenerator:
         self._build_owners()
 
     def _build_owners(self):
+        # The units of the reference data (and the demo's divisions), in code order.
+        units = sorted(self.units.values(), key=lambda unit: unit.code)
         self.department_owners = []  # (weight, [owners]) per department
-        for code, _name, themes, divisions in data.DEPARTMENTS:
-            dept = self.units[code]
+        for dept in (u for u in units if u.kind == OrgUnit.Kind.DEPARTMENT and u.parent_id is None):
+            themes = data.DEPARTMENT_THEMES.get(dept.code, ["admin"])
             owners = []
-            for div_code, div_name in divisions:
-                division = self.units[div_code]
+            for division in (u for u in units if u.parent_id == dept.pk and u.kind == OrgUnit.Kind.DIVISION):
                 # Most projects are filed under the department with the division's code
                 # (as the legacy pages show); some directly under the division.
-                owners.append(_Owner(dept, themes, div_code, div_code, div_name))
-                owners.append(_Owner(dept, themes, div_code, div_code, div_name))
-                owners.append(_Owner(division, themes, div_code, div_code, div_name))
-            weight = 4 if code == data.SOCIAL_DEPARTMENT_CODE else 1
+                owner = _Owner(dept, themes, division.code, division.code, division.name)
+                owners += [owner, owner, _Owner(division, themes, division.code, division.code, division.name)]
+            owners = owners or [_Owner(dept, themes, dept.code, dept.code, dept.name)]
+            weight = 4 if dept.code == data.SOCIAL_DEPARTMENT_CODE else 1
             self.department_owners.append((weight, owners))
-        self.district_owners = []
-        for number, (name, _group) in enumerate(data.DISTRICTS, start=1):
-            unit = self.units[f"50{number:02d}0000"]
-            self.district_owners.append(_Owner(unit, data.DISTRICT_THEMES, unit.code, unit.code, unit.name, name))
+        self.district_owners = [
+            _Owner(unit, data.DISTRICT_THEMES, unit.code, unit.code, unit.name, unit.name.removeprefix("สำนักงานเขต"))
+            for unit in units
+            if unit.kind == OrgUnit.Kind.DISTRICT
+        ]
 
     def nodes_for(self, fiscal_year):
         nodes = self.plan[0][1]

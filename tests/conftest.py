@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from projects.models import OrgUnit, User
+from indicators.reference import reference_load
+from projects.models import DistrictGroup, OrgUnit, User
 from tests import factories
 
 
@@ -31,6 +32,13 @@ def empty_cache(settings):
 
 
 @pytest.fixture
+def reference_data(db):
+    """The reference data of fixtures/reference/ (units, the 20-year plan, the evaluation
+    dimensions), loaded as `make run` does; for the tests that need it, not every test."""
+    return reference_load()
+
+
+@pytest.fixture
 def social_dept(db):
     return factories.make_unit(code="24000000", name="สำนักพัฒนาสังคม")
 
@@ -44,7 +52,13 @@ def social_division(social_dept):
 
 @pytest.fixture
 def district_office(db):
-    return factories.make_unit(code="50240000", name="สำนักงานเขตบางแค", kind=OrgUnit.Kind.DISTRICT)
+    # 50240000 is ราษฎร์บูรณะ's real code (fixtures/reference/README.md): a real code, its own name.
+    return factories.make_unit(
+        code="50240000",
+        name="สำนักงานเขตราษฎร์บูรณะ",
+        kind=OrgUnit.Kind.DISTRICT,
+        district_group=DistrictGroup.THON_SOUTH,
+    )
 
 
 @pytest.fixture

@@ -551,14 +551,14 @@ def test_a_district_office_sits_under_its_group(client, planner, district_office
     factories.make_project(unit=district_office, fiscal_year=2564)
     login(client, planner)
     bma = client.get(reverse("dashboard:index"), {"fy": "2564", "period": "m3"})
-    group_row = next(row for row in bma.context["children"] if row["key"] == ("group", "central"))
-    assert group_row["dashboard_url"] == "/dashboard/?fy=2564&period=m3&group=central"
-    assert group_row["list_url"] == "/projects/?fiscal_year=2564&district_group=central"
+    group_row = next(row for row in bma.context["children"] if row["key"] == ("group", "thon_south"))
+    assert group_row["dashboard_url"] == "/dashboard/?fy=2564&period=m3&group=thon_south"
+    assert group_row["list_url"] == "/projects/?fiscal_year=2564&district_group=thon_south"
     unit_page = client.get(reverse("dashboard:index"), {"fy": "2564", "unit": district_office.code})
     assert [label for label, _ in unit_page.context["breadcrumbs"]] == [
         "กรุงเทพมหานคร (ทุกหน่วยงาน)",
-        "กลุ่มกรุงเทพกลาง",
-        "สำนักงานเขตบางแค",
+        "กลุ่มกรุงธนใต้",
+        "สำนักงานเขตราษฎร์บูรณะ",
     ]
 
 

@@ -452,7 +452,7 @@ def test_a_thai_reader_after_an_english_one_sees_thai_unit_kinds_on_the_dashboar
     assert '<div class="text-muted">District office · ' in english
     assert '<div class="text-muted">Department</div>' in english
     thai = dashboard(browser(director), group="")
-    assert '<div class="text-muted">สำนักงานเขต · กลุ่มกรุงเทพกลาง</div>' in thai
+    assert '<div class="text-muted">สำนักงานเขต · กลุ่มกรุงธนใต้</div>' in thai
     assert '<div class="text-muted">สำนัก</div>' in thai
     assert "District office" not in thai and ">Department<" not in thai
     # And the other way round: an English reader after a Thai one reads English.
@@ -638,7 +638,7 @@ def test_a_project_moved_to_another_unit_in_the_admin_leaves_the_old_units_pages
     assert figure(dashboard(reader, unit="50240000"), "total") == "1"
     assert not lists(home(old_staff), current.code)
     assert lists(home(new_staff), current.code)
-    assert "สำนักงานเขตบางแค" in page(reader, current)
+    assert "สำนักงานเขตราษฎร์บูรณะ" in page(reader, current)
 
 
 def test_a_project_moved_to_another_fiscal_year_in_the_admin_leaves_this_years_pages_and_joins_the_other_years_at_once(
@@ -845,7 +845,7 @@ def test_a_project_moved_to_another_unit_with_update_is_no_longer_editable_by_it
 @pytest.fixture
 def district_project(district_office, other_staff, project, staff):
     """The conftest's project (สำนักงานการส่งเสริมอาชีพ) reported on 20/09/2564 at 40 %, and a
-    project of สำนักงานเขตบางแค reported on 10/09/2564 at 30 %."""
+    project of สำนักงานเขตราษฎร์บูรณะ reported on 10/09/2564 at 30 %."""
     report(project, staff, "40", day=date(2021, 9, 20))
     district = factories.make_project(
         code="50240000-7002", unit=district_office, fiscal_year=2564, name="โครงการของเขต"

@@ -5,7 +5,7 @@ import pytest
 from weasyprint.draw import text as weasyprint_text
 
 from reports.pdf import StaticFilesOnly, render_pdf, static_path
-from tests.paths import SEEDS
+from tests.paths import ROOT, SEEDS
 from tests.pdftools import inflated, one_line, pdffonts, pdftotext, squash
 
 # Words with SARA AM (also after a tone mark), stacked marks, tone marks over upper vowels,
@@ -111,7 +111,7 @@ def test_it_serves_static_files_to_weasyprint():
         "http://example.com/logo.png",
         "https://testserver/media/upload.png",
         "file:///etc/passwd",
-        "file:///work/main/static/fonts/Laksaman.ttf",
+        (ROOT / "static" / "fonts" / "Laksaman.ttf").as_uri(),  # our own font, by a file URL
         "http://testserver/static/../bma_tracker/settings.py",
         "http://testserver/static/%2e%2e/bma_tracker/settings.py",
         "http://testserver/static/fonts/missing.ttf",

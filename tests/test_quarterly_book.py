@@ -40,7 +40,7 @@ def book_indicators(social_dept, social_division, district_office):
         factories.make_indicator_quarter(indicator, 1, result=10 + n, narrative="ดำเนินการแล้ว")
         indicators.append(indicator)
     # Another unit's and another year's indicators stay out of the book.
-    factories.make_indicator(code="5024-0001", fiscal_year=2564, unit=district_office, name="ตัวชี้วัดของเขตบางแค")
+    factories.make_indicator(code="5024-0001", fiscal_year=2564, unit=district_office, name="ตัวชี้วัดของเขตราษฎร์บูรณะ")
     factories.make_indicator(code="2400-0001", fiscal_year=2563, unit=social_dept, name="ตัวชี้วัดปีก่อน")
     return indicators
 
@@ -130,7 +130,7 @@ def test_it_extracts_the_thai_names_exactly_and_embeds_every_font(book):
     text = squash(pdftotext(pdf))
     for name in NAMES:
         assert squash(name) in text
-    assert "ตัวชี้วัดของเขตบางแค" not in pdftotext(pdf) and "ตัวชี้วัดปีก่อน" not in pdftotext(pdf)
+    assert "ตัวชี้วัดของเขตราษฎร์บูรณะ" not in pdftotext(pdf) and "ตัวชี้วัดปีก่อน" not in pdftotext(pdf)
     fonts = pdffonts(pdf)
     assert fonts and all(font["emb"] == "yes" for font in fonts)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from bma_tracker import thaidate
@@ -58,7 +58,7 @@ def seeded(db):
     return seed()
 
 
-def test_it_creates_the_departments_and_the_50_district_offices_in_six_groups(seeded):
+def test_it_builds_on_the_reference_units_the_50_district_offices_in_six_groups(seeded):
     districts = OrgUnit.objects.filter(kind=OrgUnit.Kind.DISTRICT)
     assert districts.count() == 50
     assert all(re.fullmatch(r"50\d{2}0000", d.code) for d in districts)
@@ -86,7 +86,7 @@ def test_it_builds_the_plan_tree_with_the_nodes_the_legacy_pages_use(seeded):
         "มหานครสีเขียว สะดวกสบาย",
         "มหานครสำหรับทุกคน",
         "มหานครกะทัดรัด",
-        "มหานครแห่งประชาธิปไตย",
+        "มหานครประชาธิปไตย",  # as seed 003 writes it
         "มหานครแห่งเศรษฐกิจและการเรียนรู้",
         "การบริหารจัดการเมืองมหานคร",
     ]
@@ -239,22 +239,54 @@ def test_reset_replaces_demo_data_and_keeps_other_projects_and_resets_passwords(
     assert Indicator.objects.filter(projects__isnull=True).count() == 0
 
 
-def test_it_keeps_units_and_plan_nodes_that_already_exist(db):
-    district = factories.make_unit(code="50240000", name="สำนักงานเขตทดสอบ", kind=OrgUnit.Kind.DISTRICT)
-    node = factories.make_plan_node(code="3", title="ด้านที่มีอยู่แล้ว")
-    seed()
+# The units DOMAIN.md lists from real legacy pages: after seed_demo each code has its own name.
+REAL_UNITS = {
+    "15000000": "สำนักเทศกิจ",
+    "18000000": "สำนักการวางผังและพัฒนาเมือง",
+    "24000000": "สำนักพัฒนาสังคม",
+    "50010000": "สำนักงานเขตพระนคร",
+    "50160000": "สำนักงานเขตธนบุรี",
+    "50240000": "สำนักงานเขตราษฎร์บูรณะ",
+}
+
+
+def test_a_real_unit_code_carries_its_real_name_and_no_other_unit_has_that_name(seeded):
+    units = dict(OrgUnit.objects.values_list("code", "name"))
+    assert {code: units[code] for code in REAL_UNITS} == REAL_UNITS
+    named = [code for code, name in units.items() if name in REAL_UNITS.values()]
+    assert sorted(named) == sorted(REAL_UNITS)
+
+
+def test_it_puts_the_real_names_back_on_a_database_the_old_demo_filled(db):
+    # The demo once gave 18000000 and 50160000 other units' names: the reference data wins.
+    planning = factories.make_unit(code="18000000", name="สำนักการจราจรและขนส่ง")
+    district = factories.make_unit(code="50160000", name="สำนักงานเขตบางกอกใหญ่", kind=OrgUnit.Kind.DISTRICT)
+    out = seed()
+    planning.refresh_from_db()
     district.refresh_from_db()
-    assert district.name == "สำนักงานเขตทดสอบ"
+    assert (planning.name, district.name) == ("สำนักการวางผังและพัฒนาเมือง", "สำนักงานเขตธนบุรี")
+    assert district.district_group == DistrictGroup.THON_NORTH
+    assert "updated unit 18000000: name 'สำนักการจราจรและขนส่ง' -> 'สำนักการวางผังและพัฒนาเมือง'" in out
+
+
+def test_it_keeps_the_units_and_plan_nodes_the_reference_data_does_not_list(db):
+    unit = factories.make_unit(code="24090000", name="กองทดสอบ", kind=OrgUnit.Kind.DIVISION)
+    division = factories.make_unit(code="24010000", name="สำนักงานเลขานุการ (ชื่อเดิม)", kind=OrgUnit.Kind.DIVISION)
+    dimension = factories.make_plan_node(code="3", title="ด้านที่มีอยู่แล้ว")
+    node = factories.make_plan_node(code="3.9", title="มิติที่มีอยู่แล้ว", parent=dimension, edition=dimension.edition)
+    seed()
+    assert OrgUnit.objects.get(pk=unit.pk).name == "กองทดสอบ"
+    assert OrgUnit.objects.get(pk=division.pk).name == "สำนักงานเลขานุการ (ชื่อเดิม)"  # a demo division: kept
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.DISTRICT).count() == 50
-    assert PlanNode.objects.get(pk=node.pk).title == "ด้านที่มีอยู่แล้ว"
-    assert PlanNode.objects.get(edition=node.edition, code="3.2").parent == node
+    assert PlanNode.objects.get(pk=dimension.pk).title == "มหานครสำหรับทุกคน"  # a reference node: its title
+    assert PlanNode.objects.get(pk=node.pk).title == "มิติที่มีอยู่แล้ว"
+    assert PlanNode.objects.get(edition=node.edition, code="3.2").parent == dimension
 
 
 def test_it_skips_the_seed_pages_with_a_notice_when_the_directory_is_missing(seeded):
     assert "No seeds directory" in seeded
 
 
-@pytest.mark.skipif(not SEEDS_DIR.is_dir() or "import_legacy" not in get_commands(), reason="needs the seeds")
 def test_it_imports_the_seed_pages_onto_its_plan_nodes(db):
     seed(seeds_dir=str(SEEDS_DIR))
     legacy = Project.objects.get(code="24000000-3029")

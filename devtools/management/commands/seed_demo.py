@@ -15,11 +15,12 @@ from projects.models import Project
 
 class Command(BaseCommand):
     help = (
-        "Fill the database with realistic, deterministic demo data: BMA departments, divisions and the "
-        "50 district offices, the 20-year plan, N projects per fiscal year over the last K fiscal years "
+        "Fill the database with realistic, deterministic demo data on the reference data (load_reference, run "
+        "first: the BMA departments, the 50 district offices, the 20-year plan): divisions, the plan's fourth "
+        "level and a revised edition, N projects per fiscal year over the last K fiscal years "
         "(ending with the current one) with plan steps, monthly progress reports, quarterly evaluations "
         "and indicators, one user per role, and the three legacy seed pages (through import_legacy). "
-        "Units and plan nodes are get-or-created, so existing ones are kept. Demo projects have serials "
+        "The demo's own units and plan nodes are get-or-created, so existing ones are kept. Demo projects have serials "
         "90001-99999 (e.g. 24000000-90001); if any exist the command stops unless --reset is given, "
         "which first deletes the demo projects (with their steps, reports, evaluations) and the "
         "indicators linked to them. The same --seed (and the same day) gives the same data."
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             options["users_only"] = True
         if options["users_only"]:
             with transaction.atomic():
+                self.load_reference(options["verbosity"])
                 users = demo.users_ensure(password=password, units=demo.units_ensure())
             self.print_logins(users, password)
             return
@@ -77,6 +79,7 @@ class Command(BaseCommand):
                     )
                 deleted = demo.demo_delete()
                 self.stdout.write(f"Deleted {deleted} demo projects and their indicators.")
+            self.load_reference(options["verbosity"])
             units = demo.units_ensure()
             plan = demo.plan_ensure()
             users = demo.users_ensure(password=password, units=units)
@@ -103,6 +106,10 @@ class Command(BaseCommand):
             )
         )
         self.print_logins(users, password)
+
+    def load_reference(self, verbosity):
+        # The demo builds on the reference data; a real unit code keeps its real name.
+        call_command("load_reference", verbosity=verbosity, stdout=self.stdout, stderr=self.stderr)
 
     def print_logins(self, users, password):
         self.stdout.write(f"Logins (password: {password}):")
