@@ -147,5 +147,5 @@ def test_the_page_shows_the_printed_headline_beside_a_report_that_agrees(client,
 def test_it_reads_in_english(client, staff, printed):
     login(client, staff)
     page = client.get(printed.get_absolute_url(), headers={"accept-language": "en"}).content.decode()
-    assert "Progress the legacy system printed: 95 %" in page
+    assert "Progress the legacy system printed: 95%" in page
     assert "No progress report in this system yet" in page
