@@ -37,7 +37,8 @@ from projects.models import (
 DEFAULT_EDITION_NAME = "แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี"
 DEFAULT_EDITION_FIRST_YEAR = 2561
 
-# The code finds the project and the unit comes from the code: the page gives the rest.
+# The code finds the project and the unit comes from the code: the page gives the rest, and
+# the headline percent it prints, which no form edits.
 PROJECT_FIELDS = [name for name in Project.EDITABLE_FIELDS if name not in ("code", "unit")]
 
 
@@ -135,6 +136,7 @@ def _project_page_import(*, page, source_name):
 
     project = Project.objects.filter(code=page.code).first()
     values = {name: getattr(page, name) for name in PROJECT_FIELDS}
+    values["legacy_headline_percent"] = page.headline_percent
     if project is None:
         project = writer.create(
             "project", Project, {"code": page.code, "unit": unit, **values}, line=page.headline_line
@@ -153,11 +155,18 @@ def _project_page_import(*, page, source_name):
     for linked in page.indicators:
         _store_linked_indicator(linked, project, writer)
 
+    # After the headline is stored: with no live report it is the project's latest percent.
     project.refresh_progress_summary()
-    if project.latest_percent is not None and project.latest_percent != page.headline_percent:
+    if project.latest_report_date is None:
         outcome.note(
             page.headline_line,
-            f"the page headline says {page.headline_percent}% but the newest stored report says {project.latest_percent}%",
+            f"no progress report: the headline {page.headline_percent}% is kept as the project's progress",
+        )
+    elif project.latest_percent != page.headline_percent:
+        outcome.note(
+            page.headline_line,
+            f"the page headline says {page.headline_percent}% but the newest stored report says "
+            f"{project.latest_percent}%; both kept, the project page notes the difference",
         )
     return outcome
 
@@ -177,6 +186,7 @@ def _owning_unit(page, writer):
     # A new unit gets the normalised spelling (สํา -> สำ): units are looked up and shown by name,
     # and the printout's decomposed vowel is a typing artefact, not the unit's name.
     name = normalise_thai(page.unit_name)
+    writer.outcome.note(None, f"unit {code} did not exist: created as the department {name!r} the page names")
     return writer.create("unit", OrgUnit, {"code": code, "name": name, "kind": OrgUnit.Kind.DEPARTMENT}, audit=False)
 
 

@@ -229,17 +229,29 @@ def _key(text):
     return normalise_thai(text)
 
 
+# Every number a printout fills is stored with 2 decimal places (percents, scores, targets).
+STORED_PLACES = Decimal("0.01")
+
+
 def _decimal(text, line, what, *, low=None, high=None):
-    """A decimal from printed digits ('1,234.50'), checked against what the database holds."""
+    """A decimal from printed digits ('1,234.50', '100.0000'), checked against what the database
+    holds and given its 2 places: the legacy pages print scores and targets with four decimals,
+    and 85.5000 is 85.50 exactly. A value that needs more places is refused, never rounded."""
+    printed = text.strip()
     try:
-        value = Decimal(to_arabic_digits(text).replace(",", "").strip())
+        value = Decimal(to_arabic_digits(printed).replace(",", ""))
     except InvalidOperation:
         raise LegacyFormatError(f"{what} {text!r} is not a number", line) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= 10**12:
-        raise LegacyFormatError(f"{what} {text!r} is not a number with at most 2 decimals", line)
+    if not value.is_finite() or abs(value) >= 10**12:
+        raise LegacyFormatError(f"{what} {text!r} is not a number below 1,000,000,000,000", line)
+    stored = value.quantize(STORED_PLACES)
+    if stored != value:
+        raise LegacyFormatError(
+            f"{what} {printed} has more than 2 significant decimals; it is stored with 2 and is not rounded", line
+        )
     if (low is not None and value < low) or (high is not None and value > high):
-        raise LegacyFormatError(f"{what} {value} is outside {low}–{high}", line)
-    return value
+        raise LegacyFormatError(f"{what} {printed} is outside {low}–{high}", line)
+    return stored
 
 
 def _optional_decimal(text, line, what, **limits):
@@ -293,7 +305,16 @@ _HEADLINE = _rx(r"^ความคืบหน้าโครงการ\s*ร�
 _PLAN_LINK = "ดูโครงการแผนปีฯ : พิมพ์ข้อมูล"
 _EVALUATION = re.compile(r"^\*\*\*\s*สยป\.\s*ประเมินโครงการ\s*:\s*(.*)$")
 _EVALUATION_ITEM = re.compile(r"ไตรมาสที่\s*([0-9]+)\s*:?\s*([0-9.]+)")
-_PHONE = re.compile(r"^(.*?)\s*\(\s*โทร\.?\s*:?\s*([^)]*?)\s*\)\s*$")
+# The owner line: a name or a position, with or without a phone. A phone starts with a digit
+# (Arabic or Thai); "โทร" not followed by one is part of a word (กองโทรคมนาคม), and a bracket
+# holding words is part of the name or position.
+_TEL = r"โทร(?:ศัพท์)?\.?\s*:?\s*"
+_DIGIT = "[0-9๐-๙]"
+_OWNER_PHONES = [
+    re.compile(rf"^(.*?\S)\s*\(\s*{_TEL}({_DIGIT}[^()]*?)\s*\)$"),  # NAME (โทร. 6822-3 )
+    re.compile(rf"^(.*?\S)\s*\(\s*({_DIGIT}(?:[0-9๐-๙\s,/-]*{_DIGIT})?)\s*\)$"),  # NAME (3027)
+    re.compile(rf"^(.*?\S)\s+{_TEL}({_DIGIT}.*?)$"),  # NAME โทร. 5621
+]
 _DIVISION = re.compile(r"^([0-9]{8})\s*/\s*([0-9]{8})$")
 
 _REPORT_HEADER = _rx(r"^\(([0-9]+)\)\s*ความคืบหน้าโครงการฯ?\s*ร้อยละ\s*(\S+)\s*\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)$")
@@ -459,13 +480,18 @@ def _parse_preamble(lines):
     for line in bare_numbers:
         if Decimal(line.text) != headline:
             page.warnings.append((line.number, f"the page shows {line.text} but the headline percent is {headline}"))
-    person = found.get("responsible", "")
-    match = _PHONE.match(person)
-    if match:
-        page.responsible_person, page.responsible_phone = match.group(1), match.group(2)
-    else:
-        page.responsible_person = person
+    page.responsible_person, page.responsible_phone = split_owner_line(found.get("responsible", ""))
     return page
+
+
+def split_owner_line(text):
+    """(person, phone) of an owner line: 'NAME (โทร. 6822-3 )', 'NAME (3027)' and 'NAME โทร. 5621'
+    give the name and the number as printed; a plain name or position is the person, no phone."""
+    text = text.strip()
+    for pattern in _OWNER_PHONES:
+        if match := pattern.match(text):
+            return match.group(1).strip(), match.group(2).strip()
+    return text, ""
 
 
 def _parse_rationale(page, lines):

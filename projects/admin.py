@@ -80,6 +80,8 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["code", "search_text"]
     raw_id_fields = ["unit"]
     filter_horizontal = ["plan_nodes"]
+    # Shown, not edited: only the legacy importer writes what a printout headlined.
+    readonly_fields = ["legacy_headline_percent"]
     inlines = [PlanStepInline, ProjectEvaluationInline]
 
     def save_related(self, request, form, formsets, change):

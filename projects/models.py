@@ -240,6 +240,18 @@ class Project(SearchTextMixin, models.Model):
         _("ข้อความยุทธศาสตร์ตามต้นฉบับ"), blank=True, help_text=_("ข้อความตามที่ระบบเดิมแสดง เก็บไว้ตามจริง")
     )
     search_text = models.TextField(editable=False, default="")
+    # The "ความคืบหน้าโครงการ ร้อยละ N" a legacy printout headlines, kept as printed: a value of
+    # its own, which the page can print with no monthly report under it or beside a different
+    # latest one. Only the importer writes it (audited); people report progress instead.
+    legacy_headline_percent = models.DecimalField(
+        _("ความคืบหน้าที่ระบบเดิมแสดง (ร้อยละ)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        validators=percent_validators,
+    )
     # What people and the legacy importer write, in the form's order; audited on every change.
     # The rest is derived (the search key, the progress summary) or kept by the database.
     EDITABLE_FIELDS = (
@@ -258,6 +270,8 @@ class Project(SearchTextMixin, models.Model):
     )
     # Progress summary, derived from the live reports and the plan steps by
     # refresh_progress_summary(); stored so that lists and dashboards filter and sort in SQL.
+    # With no live report, latest_percent is the legacy headline (None when there is none) and
+    # latest_report_date is None: that pair is how pages tell a printed percent from a report.
     latest_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, editable=False)
     latest_report_date = models.DateField(null=True, editable=False)
     planned_percent_at_latest = models.DecimalField(max_digits=6, decimal_places=2, null=True, editable=False)
@@ -303,6 +317,12 @@ class Project(SearchTextMixin, models.Model):
                 name="project_year_summary",
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(legacy_headline_percent__gte=0, legacy_headline_percent__lte=100),
+                name="project_legacy_headline_0_100",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} : {self.code}"
@@ -344,13 +364,16 @@ class Project(SearchTextMixin, models.Model):
 
     def summarise(self, newest, report_dates, steps=None):
         """Set the progress summary from the newest live report ({percent, report_date} or
-        None) and the dates of every live report (steps: the plan steps, when already at hand)."""
+        None) and the dates of every live report (steps: the plan steps, when already at hand).
+        Without a live report the legacy headline, when there is one, is the latest percent, so
+        that lists and dashboards count what the legacy system showed; it has no report date."""
         if newest:
             self.latest_percent = newest["percent"]
             self.latest_report_date = newest["report_date"]
             self.planned_percent_at_latest = self.planned_percent(newest["report_date"], steps=steps)
         else:
-            self.latest_percent = self.latest_report_date = self.planned_percent_at_latest = None
+            self.latest_percent = self.legacy_headline_percent
+            self.latest_report_date = self.planned_percent_at_latest = None
         first, last = self.fiscal_year_range
         self.report_months = 0
         for day in report_dates:
@@ -361,6 +384,12 @@ class Project(SearchTextMixin, models.Model):
         """Planned cumulative percent on a date, from the plan steps (see PlanStep.planned_share)."""
         steps = self.steps.all() if steps is None else steps
         return sum((step.planned_share(on) for step in steps), Decimal("0"))
+
+    @property
+    def percent_is_legacy_headline(self):
+        """Whether latest_percent is the legacy printout's headline, standing in for the live
+        report the project does not have (see summarise())."""
+        return self.latest_report_date is None and self.latest_percent is not None
 
     def schedule_status(self, ref_date, margin):
         """This project's ScheduleStatus on ref_date, from the stored summary; the same rule as

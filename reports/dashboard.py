@@ -44,7 +44,9 @@ DIMENSIONS = [str(n) for n in range(1, 8)]
 NO_DIMENSION = "-"
 ZERO = Decimal("0")
 
-AVERAGE_RULE = _("ความคืบหน้าเฉลี่ยคิดจากทุกโครงการในขอบเขต โครงการที่ยังไม่เคยรายงานนับเป็นร้อยละ 0")
+AVERAGE_RULE = _(
+    "ความคืบหน้าเฉลี่ยคิดจากทุกโครงการในขอบเขต โครงการที่ยังไม่เคยรายงานนับตามความคืบหน้าที่ระบบเดิมแสดง หรือนับเป็นร้อยละ 0 ถ้าไม่มี"
+)
 PLANNED_RULE = _("แผนเทียบผลเฉลี่ยคิดเฉพาะโครงการที่รายงานแล้ว: ร้อยละตามแผน ณ วันที่รายงานล่าสุด เทียบกับร้อยละที่รายงานล่าสุด")
 INDICATOR_RULE = _(
     "ตัวชี้วัดบรรลุเมื่อผลงานของไตรมาสถึงค่าเป้าหมาย (ตัวชี้วัดแบบค่าน้อยดีกว่า: ไม่เกินค่าเป้าหมาย); ยังไม่รายงาน = ไม่มีผลงานของไตรมาสนั้น"
@@ -220,7 +222,8 @@ def fiscal_months(fiscal_year):
 
 
 def _band_sql(low, high):
-    """Latest progress in [low, high) (the last band includes 100; no report counts as 0)."""
+    """Latest progress in [low, high) (the last band includes 100; no report counts as the
+    legacy headline, Project.summarise(), or as 0 without one)."""
     if low == 0:
         return f"p.latest_percent IS NULL OR p.latest_percent < {high}"
     return f"p.latest_percent >= {low} AND p.latest_percent " + (f"< {high}" if high < 100 else "<= 100")

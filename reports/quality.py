@@ -26,11 +26,26 @@ def project_quality_notes(project, *, today=None):
     reports = getattr(project, "live_reports", None)
     if reports is None:
         reports = list(project.reports.live().newest_first())
+    notes = _headline_notes(project, reports) + notes
     notes += _report_notes(project, reports, today)
     notes += _step_notes(list(project.steps.all()))
     for indicator in project.indicators.all():
         notes += _indicator_notes(indicator)
     return notes
+
+
+def _headline_notes(project, reports):
+    """The legacy printout headlined a percent other than its newest report's: both are kept as
+    entered, and the people who can fix it see the two side by side."""
+    headline = project.legacy_headline_percent
+    if headline is None or not reports or reports[0].percent == headline:
+        return []
+    message = _("ระบบเดิมแสดงความคืบหน้าโครงการร้อยละ %(headline)s แต่รายงานล่าสุด วันที่ %(date)s รายงานร้อยละ %(latest)s") % {
+        "headline": _num(headline),
+        "date": thaidate.format_short(reports[0].report_date),
+        "latest": _num(reports[0].percent),
+    }
+    return [Note("legacy_headline_differs", message, "header")]
 
 
 def _alignment_notes(project):

@@ -3,13 +3,16 @@ and new values, and /projects/<code>/history/ shows them; the planning office re
 deleted report from there and it is back on the project page."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from projects.models import AuditEntry, ProgressReport
 from tests import factories
 from tests.conftest import login
+from tests.paths import SEEDS
 
 
 def report_data(**overrides):
@@ -134,3 +137,27 @@ def test_the_history_page_query_count_is_pinned(client, staff, project, django_a
     login(client, staff)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("projects:history", args=[project.code])).status_code == 200
+
+
+def test_the_history_of_an_imported_project_shows_the_system_for_entries_without_a_user(client, planner):
+    call_command("import_legacy", str(SEEDS / "000_ce21939e2f54dfaa.txt"), stdout=StringIO())
+    login(client, planner)
+
+    response = client.get(reverse("projects:history", args=["24000000-3029"]))
+
+    assert response.status_code == 200
+    entries = response.context["entries"]
+    assert entries and {entry.user for entry in entries} == {None}
+    page = response.content.decode()
+    assert page.count("· ระบบ</p>") == len(entries)
+    assert "import_legacy 000_ce21939e2f54dfaa.txt" in page
+
+
+def test_the_history_names_the_system_in_english(client, planner, project):
+    AuditEntry.objects.create(project=project, model_label="projects.project", object_id=project.pk, action="update")
+    login(client, planner)
+
+    response = client.get(reverse("projects:history", args=[project.code]), headers={"accept-language": "en"})
+
+    assert response.status_code == 200
+    assert "· System</p>" in response.content.decode()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from bma_tracker import thaidate
 from indicators.models import Indicator
 from projects import services
-from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, User, schedule_ref_date
+from projects.models import DistrictGroup, OrgUnit, ProgressReport, Project, ScheduleStatus, User, schedule_ref_date
 from reports.dashboard import Period, dashboard_data
 from reports.scopes import Scope
 from tests import factories
@@ -297,6 +297,23 @@ def test_a_project_without_a_report_counts_as_zero_in_the_average(social_divisio
     assert data.histogram[6]["count"] == 1
 
 
+def test_a_project_without_a_report_counts_as_its_legacy_headline(social_division, fy):
+    reported = factories.make_project(unit=social_division, fiscal_year=fy)
+    factories.make_report(reported, report_date=thaidate.today(), percent="60")
+    printed = factories.make_project(unit=social_division, fiscal_year=fy, legacy_headline_percent=Decimal("95"))
+    for project in (reported, printed):
+        project.refresh_progress_summary()
+
+    data = dashboard_data(Scope.bma(), fy, Period.default(fy))
+
+    assert data.headline["average"] == Decimal("77.50")
+    assert data.histogram[9]["count"] == 1  # 90–100: the printed 95
+    assert data.histogram[6]["count"] == 1
+    assert data.headline[ScheduleStatus.NO_REPORT.value] == 1  # printed, but not reported
+    [unit_row] = data.by_child
+    assert unit_row["avg_actual"] == Decimal("60.00")  # the reported project's average only
+
+
 def test_it_counts_a_lower_is_better_indicator_as_met_at_or_below_its_target(social_dept):
     fiscal_year, quarter = 2564, 2
     node = factories.make_plan_node(code="3.2.2.1")
@@ -571,4 +588,4 @@ def test_it_embeds_the_chart_data_as_json_and_no_inline_script(client, planner, 
     scripts = [part.split(">", 1)[0] for part in html.split("<script")[1:]]
     assert all("src=" in tag or 'type="application/json"' in tag for tag in scripts)
     assert "ต.ค. 63" in html  # the first month of FY 2564
-    assert "โครงการที่ยังไม่รายงานนับเป็น 0" in html
+    assert "โครงการที่ยังไม่รายงานนับตามค่าที่ระบบเดิมแสดง หรือนับเป็น 0" in html

@@ -192,6 +192,81 @@ def test_it_splits_off_a_phone_and_warns_when_the_thai_date_disagrees():
     ]
 
 
+OWNER_LINE = "\nผู้อำนวยการสำนักงานการส่งเสริมอาชีพ\n"  # seed 000, line 14
+
+
+@pytest.mark.parametrize(
+    ("printed", "person", "phone"),
+    [
+        ("นายอิทธิพล อิงประสาร (โทร. 6822-3 )", "นายอิทธิพล อิงประสาร", "6822-3"),
+        ("นายอิทธิพล อิงประสาร (โทร.6822-3)", "นายอิทธิพล อิงประสาร", "6822-3"),
+        ("นางสาวสุดา ใจงาม (3027)", "นางสาวสุดา ใจงาม", "3027"),
+        ("นางสาวสุดา ใจงาม ( 02-224 1234 )", "นางสาวสุดา ใจงาม", "02-224 1234"),
+        ("นายสมชาย รักงาน โทร. 5621", "นายสมชาย รักงาน", "5621"),
+        ("นายสมชาย รักงาน โทร.5621", "นายสมชาย รักงาน", "5621"),
+        ("นายสมชาย รักงาน โทรศัพท์ 0 2224 1234 ต่อ 12", "นายสมชาย รักงาน", "0 2224 1234 ต่อ 12"),
+        ("นายสมชาย รักงาน (โทร. ๕๖๒๑)", "นายสมชาย รักงาน", "๕๖๒๑"),  # Thai digits, kept as printed
+        # no phone: a plain name, a position, a word with โทร in it, a bracket of words
+        ("นายอิทธิพล อิงประสาร", "นายอิทธิพล อิงประสาร", ""),
+        ("ผู้อำนวยการสำนักงานการส่งเสริมอาชีพ", "ผู้อำนวยการสำนักงานการส่งเสริมอาชีพ", ""),
+        ("ผู้อำนวยการกองโทรคมนาคม", "ผู้อำนวยการกองโทรคมนาคม", ""),
+        ("หัวหน้าฝ่ายปกครอง (รักษาราชการแทน)", "หัวหน้าฝ่ายปกครอง (รักษาราชการแทน)", ""),
+        ("นายสมชาย รักงาน (โทร. )", "นายสมชาย รักงาน (โทร. )", ""),
+    ],
+)
+def test_it_splits_the_owner_line_into_the_person_and_the_phone_as_printed(printed, person, phone):
+    page = parse_text(seed_text(SEED_000).replace(OWNER_LINE, f"\n{printed}\n", 1))
+    assert (page.responsible_person, page.responsible_phone) == (person, phone)
+    assert page.unplaced == []
+    assert legacy.split_owner_line(printed) == (person, phone)
+
+
+def test_it_reads_four_decimal_scores_and_targets_at_the_two_places_stored():
+    text = (
+        seed_text(SEED_000)
+        .replace("ไตรมาสที่ 1 100\n", "ไตรมาสที่ 1 100.0000\n", 1)
+        .replace("ค่าเป้าหมาย กลุ่ม : 3\n", "ค่าเป้าหมาย กลุ่ม : 3.0000\n", 1)
+        .replace("ผลงานที่ทำได้ กลุ่ม : 0\n", "ผลงานที่ทำได้ กลุ่ม : 85.5000\n", 1)
+        .replace("1\n0.00\n\n100 / 100\n", "1\n0.0000\n100.0000\n100.0000 / 85.5000\n", 1)
+        .replace("ความคืบหน้าโครงการ ร้อยละ 100\n", "ความคืบหน้าโครงการ ร้อยละ 100.0000\n", 1)
+    )
+    page = parse_text(text)
+
+    [evaluation] = page.evaluations
+    values = page.indicators[0].values
+    row = page.indicators[0].quarters[0]
+    numbers = [page.headline_percent, evaluation.score, values["target"], values["achieved"], row.result]
+    numbers += [row.audit_score, row.score_1, row.score_2]
+    assert [str(number) for number in numbers] == [
+        "100.00",
+        "100.00",
+        "3.00",
+        "85.50",
+        "0.00",
+        "100.00",
+        "100.00",
+        "85.50",
+    ]
+    assert page.warnings == []  # the bare 100 above the headline is the same number
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("ไตรมาสที่ 1 100\n", "ไตรมาสที่ 1 99.9950\n", 18, "evaluation score 99.9950 has more than 2 significant"),
+        ("ความคืบหน้าโครงการ ร้อยละ 100\n", "ความคืบหน้าโครงการ ร้อยละ 99.999\n", 12, "percent 99.999 has more"),
+        ("ร้อยละ 55.00 (2021-07-29)", "ร้อยละ 55.005 (2021-07-29)", 55, "percent 55.005 has more than 2"),
+        ("ค่าเป้าหมาย กลุ่ม : 3\n", "ค่าเป้าหมาย กลุ่ม : 3.3333\n", 191, "indicator target 3.3333 has more"),
+        (":20%\n", ":20.125%\n", 167, "step weight 20.125 has more than 2 significant decimals"),
+    ],
+)
+def test_it_refuses_a_value_that_needs_more_places_than_stored_instead_of_rounding_it(old, new, line, message):
+    with pytest.raises(LegacyFormatError, match=message) as exc:
+        parse_text(seed_text(SEED_000).replace(old, new, 1))
+    assert exc.value.line == line
+    assert str(exc.value).endswith("it is stored with 2 and is not rounded")
+
+
 def test_it_reads_labels_typed_with_a_decomposed_sara_am():
     text = seed_text(SEED_000).replace("แผนการดำเนินงานฯ", "แผนการด\u0e4d\u0e32เนินงานฯ")
     text = text.replace("ผลงานที่ทำได้ กลุ่ม", "ผลงานที่ท\u0e4d\u0e32ได้ กลุ่ม")

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from reports.quality import project_quality_notes
 from tests import factories
@@ -127,3 +128,36 @@ def test_it_notes_a_project_without_steps(social_division):
     project = factories.make_project(unit=social_division, fiscal_year=2563)
     project.plan_nodes.add(factories.make_plan_node())
     assert kinds(project) == ["no_steps"]
+
+
+def test_it_notes_a_legacy_headline_that_differs_from_the_latest_report_in_the_header(clean_project):
+    clean_project.legacy_headline_percent = Decimal("95")
+    clean_project.save()
+
+    [note] = project_quality_notes(clean_project, today=TODAY)
+
+    assert (note.kind, note.section) == ("legacy_headline_differs", "header")
+    assert note.message == "ระบบเดิมแสดงความคืบหน้าโครงการร้อยละ 95 แต่รายงานล่าสุด วันที่ 10/03/2564 รายงานร้อยละ 45"
+    clean_project.refresh_from_db()
+    assert clean_project.legacy_headline_percent == Decimal("95")  # both values kept as entered
+    assert clean_project.reports.live().newest_first().first().percent == Decimal("45")
+
+
+@pytest.mark.parametrize("headline", [Decimal("45"), Decimal("45.00"), None])
+def test_a_legacy_headline_equal_to_the_latest_report_or_none_is_no_note(clean_project, headline):
+    clean_project.legacy_headline_percent = headline
+    clean_project.save()
+    assert kinds(clean_project) == []
+
+
+def test_a_legacy_headline_without_any_report_is_no_contradiction(social_division):
+    project = factories.make_project(unit=social_division, fiscal_year=2563, legacy_headline_percent=Decimal("95"))
+    project.plan_nodes.add(factories.make_plan_node())
+    assert kinds(project) == ["no_steps"]
+
+
+def test_the_note_compares_with_the_newest_live_report_not_a_deleted_one(clean_project):
+    clean_project.legacy_headline_percent = Decimal("45")
+    clean_project.save()
+    factories.make_report(clean_project, report_date=date(2021, 3, 14), percent="50", deleted_at=timezone.now())
+    assert kinds(clean_project) == []

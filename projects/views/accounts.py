@@ -76,6 +76,12 @@ def home_rows(projects, can_report):
     reported = format_html('<span class="badge text-bg-success">{}</span>', _("รายงานแล้ว"))
     not_reported = format_html('<span class="badge text-bg-warning">{}</span>', _("ยังไม่รายงาน"))
     report_now_label = _("รายงานเดือนนี้")
+    legacy_headline = _("ตามระบบเดิม")
+
+    def report_date(project):
+        if project.percent_is_legacy_headline:
+            return legacy_headline  # the printed percent of an imported page, no report yet
+        return thaidate.format_short(project.latest_report_date) if project.latest_report_date else "-"
 
     def status(project):
         if project.reported_this_month:
@@ -98,7 +104,7 @@ def home_rows(projects, can_report):
                 "name": project.name,
                 "unit": project.unit.name,
                 "percent": "-" if project.latest_percent is None else two_places(project.latest_percent),
-                "report_date": thaidate.format_short(project.latest_report_date) if project.latest_report_date else "-",
+                "report_date": report_date(project),
                 "status": status(project),
             }
             for project in projects
