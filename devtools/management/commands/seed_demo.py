@@ -18,7 +18,8 @@ class Command(BaseCommand):
         "Fill the database with realistic, deterministic demo data: BMA departments, divisions and the "
         "50 district offices, the 20-year plan, N projects per fiscal year over the last K fiscal years "
         "(ending with the current one) with plan steps, monthly progress reports, quarterly evaluations "
-        "and indicators, one user per role, and the three legacy seed pages (through import_legacy). "
+        "and indicators, one user per role, the three legacy seed pages and the pages written in the other "
+        "legacy layouts (fixtures/legacy, through import_legacy). "
         "Units and plan nodes are get-or-created, so existing ones are kept. Demo projects have serials "
         "90001-99999 (e.g. 24000000-90001); if any exist the command stops unless --reset is given, "
         "which first deletes the demo projects (with their steps, reports, evaluations) and the "
@@ -136,3 +137,14 @@ class Command(BaseCommand):
                 )
         except CommandError as exc:
             self.stdout.write(self.style.WARNING(f"Importing the seed pages failed, skipped: {exc}"))
+            return
+        # Pages written in the legacy layouts the seeds do not show (fixtures/legacy/README.md),
+        # all of FY 2564, which they do not print.
+        written = sorted(str(path) for path in directory.glob("*_written_*.txt"))
+        if not written:
+            return
+        try:
+            with transaction.atomic():
+                call_command("import_legacy", *written, fy=2564, stdout=self.stdout, stderr=self.stderr)
+        except CommandError as exc:
+            self.stdout.write(self.style.WARNING(f"Importing the written legacy pages failed, skipped: {exc}"))
