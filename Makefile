@@ -90,10 +90,12 @@ bench: deps ## Time the main pages at BMA scale (5,000 projects x 5 years) on DA
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py bench --ensure-dataset
 
-import-seeds: deps ## Load the reference data (fixtures/reference), then import the three legacy printouts in fixtures/legacy
+import-seeds: deps ## Load the reference data (fixtures/reference), then import the legacy printouts in fixtures/legacy: the three seeds and the three written pages (FY 2564)
 	$(PY) manage.py load_reference
 	$(PY) manage.py import_legacy fixtures/legacy/000_ce21939e2f54dfaa.txt fixtures/legacy/003_479be46a3a9ca5c2.txt
 	$(PY) manage.py import_legacy --indicator-code 2400-9001 --fy 2564 fixtures/legacy/002_b90a0f8adbbb71e4.txt
+	$(PY) manage.py import_legacy --fy 2564 fixtures/legacy/kpi_detail_written_5012-0456.txt \
+		fixtures/legacy/unit_performance_written_50120000_dim1.txt fixtures/legacy/city_indicator_written_123.txt
 
 messages: deps ## Regenerate and compile the English translations
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles

@@ -121,10 +121,18 @@ class _Writer:
 
 def legacy_page_import(*, page, source_name, indicator_code=None, fiscal_year=None):
     """Store a page read by indicators.legacy.parse(). An indicator report needs the indicator's
-    code and fiscal year, which it does not print. Returns an ImportOutcome."""
+    code and fiscal year, which it does not print; a KPI detail page and a unit performance page
+    need the fiscal year. Returns an ImportOutcome."""
+    # The indicator pages are stored with this module's writer, so that module imports this one.
+    from indicators import importing_indicator_pages
+
     if page.kind == "indicator report":
         return _indicator_report_import(
             report=page, source_name=source_name, indicator_code=indicator_code, fiscal_year=fiscal_year
+        )
+    if page.kind in importing_indicator_pages.KINDS:
+        return importing_indicator_pages.indicator_page_import(
+            page=page, source_name=source_name, fiscal_year=fiscal_year
         )
     return _project_page_import(page=page, source_name=source_name)
 

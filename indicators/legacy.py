@@ -180,26 +180,86 @@ def split_lines(text):
 
 
 def parse(text, *, max_text_chars=None, max_narrative_chars=None):
-    """A ProjectPage or an IndicatorReport read from a printout's text."""
+    """The page read from a printout's text: a ProjectPage, an IndicatorReport, or one of the
+    indicator pages of indicators.legacy_indicator_pages, told apart by the title line."""
+    # The indicator pages build on this module's readers, so that module imports this one.
+    from indicators import legacy_indicator_pages as pages
+
     lines = split_lines(text)
     first = next((line for line in lines if line.text), None)
     if first is None:
         raise LegacyFormatError("file is empty")
-    if _key(first.text) == PROJECT_PAGE_TITLE:
+    title = _key(first.text)
+    if title == PROJECT_PAGE_TITLE:
         page = _parse_project_page(lines)
-    elif _INDICATOR_TITLE.match(_key(first.text)):
+    elif _INDICATOR_TITLE.match(title):
         page = _parse_indicator_report(lines)
+    elif title == pages.KPI_DETAIL_TITLE:
+        page = pages.parse_kpi_detail(lines)
+    elif pages.UNIT_PERFORMANCE_TITLE.match(title):
+        page = pages.parse_unit_performance(lines)
+    elif pages.CITY_TITLE.match(title):
+        page = pages.parse_city_indicator(lines)
     else:
-        raise LegacyFormatError(
-            f"not a legacy printout: the first line is {first.text[:80]!r}, expected "
-            f"{PROJECT_PAGE_TITLE!r} (project page) or '**** ผลการดำเนินงานส่วนที่ 2 …' (indicator report)",
-            first.number,
-        )
+        _refuse_unknown_page(lines, first)
     _check_lengths(page, max_text_chars, max_narrative_chars)
     return page
 
 
+SUPPORTED_PAGES = (
+    "project progress pages, indicator reports (seed 002), KPI detail pages (รายละเอียดตัวชี้วัด), "
+    "unit performance pages (ผลการปฏิบัติราชการประจำปีของหน่วยงาน) and city-development indicator pages "
+    "(โครงการจัดทำฐานข้อมูลตัวชี้วัดการพัฒนาเมือง)"
+)
+
+# Legacy page types recognised by their title line but not read (yet): the screens the legacy
+# users' manual shows (DOMAIN.md) and the pages the project pages link to.
+_UNSUPPORTED_PAGES = [
+    (
+        re.compile(r"check(?:ed)?[\s_-]*list|รายการที่ตรวจสอบแล้ว", re.IGNORECASE),
+        "checked list (reports a checker has ticked)",
+    ),
+    (re.compile(r"คัดลอกตัวชี้วัด|copy[\s_-]*kpi", re.IGNORECASE), "KPI copy screen (copying KPIs to the next year)"),
+    (re.compile(r"(?<![A-Za-z])SED(?![A-Za-z])|สยป\.?.*สรุป|สรุป.*สยป"), "SED (สยป.) summary"),
+    (re.compile(r"ขั้นตอนการ(?:ดำเนินงาน|ปฏิบัติงาน)"), "plan steps page"),
+    (
+        re.compile(r"^\*{3,}\s*ผลการดำเนินงานส่วนที่\s*[0-9]"),
+        "results report (ผลการดำเนินงานส่วนที่ …) other than the per-indicator part 2 of seed 002",
+    ),
+]
+_NAVIGATION = {"Back Home", "Home Home SED", "FusionCharts will render here"}
+
+
+def _refuse_unknown_page(lines, first):
+    """Refuse a page the importer cannot read, naming its type when its title tells it."""
+    title = first.text[:80]
+    if first.text in _NAVIGATION:
+        raise LegacyFormatError(
+            f"a legacy page without its title line (it starts with the navigation line {title!r}): "
+            f"its type cannot be told. The importer reads {SUPPORTED_PAGES}",
+            first.number,
+        )
+    kind = next((name for pattern, name in _UNSUPPORTED_PAGES if pattern.search(_key(first.text))), None)
+    if kind is None and any(line.text in _NAVIGATION for line in lines[first.number : first.number + 12]):
+        kind = "legacy page of a type the importer does not know"
+    if kind is not None:
+        raise LegacyFormatError(
+            f"unsupported page type: the title line {title!r} is that of a {kind}; this page type is not "
+            f"supported yet. The importer reads {SUPPORTED_PAGES}",
+            first.number,
+        )
+    raise LegacyFormatError(
+        f"not a legacy printout: the first line is {title!r}, expected {PROJECT_PAGE_TITLE!r} (project page), "
+        f"'**** ผลการดำเนินงานส่วนที่ 2 …' (indicator report) or the title of another page the importer "
+        f"reads: {SUPPORTED_PAGES}",
+        first.number,
+    )
+
+
 def _check_lengths(page, max_text_chars, max_narrative_chars):
+    if hasattr(page, "check_lengths"):
+        page.check_lengths(max_text_chars, max_narrative_chars)
+        return
     if max_narrative_chars and isinstance(page, ProjectPage):
         for report in page.reports:
             for name in ("narrative", "problems", "obstacles"):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from bma_tracker import thaidate
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import CityIndicator, Indicator, IndicatorQuarter
 from projects.models import DistrictGroup, OrgUnit, PlanEdition, PlanNode, ProgressReport, Project, User
 from tests import factories
 from tests.paths import SEEDS
@@ -294,6 +294,14 @@ def test_it_imports_the_seed_pages_onto_its_plan_nodes(db):
     assert PlanNode.objects.get(edition__first_fiscal_year=2561, code="3.2.2.1") in legacy.plan_nodes.all()
     assert Indicator.objects.filter(code="2400-9001", fiscal_year=2564).exists()
     assert Project.objects.filter(code="24000000-2964").exists()
+    # the pages written in the other legacy layouts, as FY 2564, onto the demo units and plan
+    kpi = Indicator.objects.get(code="5012-0456", fiscal_year=2564)
+    assert kpi.unit.code == "50120000"
+    agreement = Indicator.objects.get(code="50120000-D1-1.1", fiscal_year=2564)
+    assert (agreement.unit.code, agreement.dimension.number) == ("50120000", 1)
+    assert (agreement.plan_node.edition.first_fiscal_year, agreement.plan_node.code) == (2561, "5.1.1")
+    city = CityIndicator.objects.get(number=123)
+    assert sorted(city.plan_nodes.values_list("code", flat=True)) == ["1", "1.1", "1.1.2"]
 
 
 def test_it_inserts_in_bulk(db, django_assert_max_num_queries):

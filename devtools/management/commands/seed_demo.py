@@ -19,7 +19,8 @@ class Command(BaseCommand):
         "first: the BMA departments, the 50 district offices, the 20-year plan): divisions, the plan's fourth "
         "level and a revised edition, N projects per fiscal year over the last K fiscal years "
         "(ending with the current one) with plan steps, monthly progress reports, quarterly evaluations "
-        "and indicators, one user per role, and the three legacy seed pages (through import_legacy). "
+        "and indicators, one user per role, the three legacy seed pages and the pages written in the other "
+        "legacy layouts (fixtures/legacy, through import_legacy). "
         "The demo's own units and plan nodes are get-or-created, so existing ones are kept. Demo projects have serials "
         "90001-99999 (e.g. 24000000-90001); if any exist the command stops unless --reset is given, "
         "which first deletes the demo projects (with their steps, reports, evaluations) and the "
@@ -143,3 +144,14 @@ class Command(BaseCommand):
                 )
         except CommandError as exc:
             self.stdout.write(self.style.WARNING(f"Importing the seed pages failed, skipped: {exc}"))
+            return
+        # Pages written in the legacy layouts the seeds do not show (fixtures/legacy/README.md),
+        # all of FY 2564, which they do not print.
+        written = sorted(str(path) for path in directory.glob("*_written_*.txt"))
+        if not written:
+            return
+        try:
+            with transaction.atomic():
+                call_command("import_legacy", *written, fy=2564, stdout=self.stdout, stderr=self.stderr)
+        except CommandError as exc:
+            self.stdout.write(self.style.WARNING(f"Importing the written legacy pages failed, skipped: {exc}"))

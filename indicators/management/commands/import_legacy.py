@@ -1,10 +1,21 @@
-"""python manage.py import_legacy FILE... [--indicator-code 2400-9001 --fy 2564]
+"""python manage.py import_legacy FILE... [--indicator-code 2400-9001] [--fy 2564]
 
-Imports printouts of the legacy system: project progress pages and indicator reports (an
-indicator report prints neither its code nor its fiscal year: give them). Each file is read
-whole before anything is stored and stored in its own transaction: a file that cannot be read
-or whose values the database would refuse changes nothing, and the others still import. The
-exit status is non-zero when any file failed.
+Imports printouts of the legacy system, told apart by their title line (DOMAIN.md):
+- project progress pages (seeds 000, 003);
+- indicator reports (seed 002), which print neither the indicator's code nor its fiscal year:
+  give them with --indicator-code and --fy;
+- KPI detail pages (mykpi.php, รายละเอียดตัวชี้วัด), which print no fiscal year: --fy;
+- unit annual performance pages (index101–104.php, ผลการปฏิบัติราชการประจำปีของหน่วยงาน :
+  UNITCODE), which print no fiscal year (--fy) and no KPI codes: each KPI is stored under the
+  code UNITCODE-D<dimension>-<its number inside the dimension>, e.g. 50120000-D1-1.3, the same
+  at every import of the page;
+- city-development indicator pages (mykpi2563.php), keyed by the numeric id they print.
+A legacy page of another type is refused naming the type its title shows.
+
+Each file is read whole before anything is stored and stored in its own transaction: a file
+that cannot be read or whose values the database would refuse changes nothing, and the others
+still import. A printout cut off before its end imports what it holds and says where it stops.
+The exit status is non-zero when any file failed.
 """
 
 import os
@@ -42,14 +53,23 @@ def _counts(counter):
 
 
 class Command(BaseCommand):
-    help = "Import legacy printouts: project progress pages and indicator reports (seed formats)."
+    help = (
+        "Import legacy printouts: project progress pages, indicator reports, KPI detail pages, unit annual "
+        "performance pages and city-development indicator pages. The KPIs of a unit performance page, which "
+        "prints no codes, are stored as UNITCODE-D<dimension>-<number>, e.g. 50120000-D1-1.3."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument(
             "--indicator-code", help="code of the indicator an indicator report is about, e.g. 2400-9001"
         )
-        parser.add_argument("--fy", type=int, help="fiscal year (Buddhist era) of that indicator report, e.g. 2564")
+        parser.add_argument(
+            "--fy",
+            type=int,
+            help="fiscal year (Buddhist era) of the pages that print none: an indicator report, KPI detail pages "
+            "and unit performance pages, e.g. 2564",
+        )
 
     def handle(self, *args, files, indicator_code=None, fy=None, **options):
         if indicator_code is not None and not re.fullmatch(r"[0-9]{4}-[0-9]{1,10}", indicator_code):
@@ -78,8 +98,20 @@ class Command(BaseCommand):
                 f"{len(reports)} indicator reports given ({', '.join(reports)}) but one --indicator-code: "
                 "import one indicator report per run. Nothing was imported."
             )
-        if (indicator_code or fy is not None) and not reports:
-            self.stdout.write("--indicator-code and --fy apply to indicator reports only; none given, ignored")
+        undated = [(path, page) for path, page in pages if getattr(page, "needs_fiscal_year", False)]
+        if undated and fy is None:
+            path, page = undated[0]
+            raise CommandError(
+                f"{path} is a {page.kind}, which prints no fiscal year: give it with --fy YEAR (e.g. --fy 2564). "
+                "Nothing was imported."
+            )
+        if (indicator_code or fy is not None) and not reports and not undated:
+            self.stdout.write(
+                "--indicator-code and --fy apply to indicator reports, --fy also to KPI detail and unit performance "
+                "pages; none given, ignored"
+            )
+        elif indicator_code and not reports:
+            self.stdout.write("--indicator-code applies to indicator reports only; none given, ignored")
 
         for path, page in pages:
             try:
@@ -121,6 +153,8 @@ class Command(BaseCommand):
         lines = [(line, "warning", text) for line, text in page.warnings]
         lines += [(line, "note", text) for line, text in outcome.notes]
         lines += [(item.number, "unplaced line", item.raw.strip()) for item in page.unplaced]
+        if stopped := getattr(page, "stopped", None):
+            lines.append((stopped.line, "cut off", stopped.text))
         for line, kind, text in sorted(lines, key=lambda item: item[0] or 0):
             where = f"{path}:{line}" if line else path
             self.stdout.write(f"  {where}: {kind}: {text}")
