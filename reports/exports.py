@@ -71,6 +71,10 @@ def xlsx_workbook(table):
         for cell, value in zip(sheet[sheet.max_row], row, strict=False):
             if isinstance(value, Decimal):
                 cell.number_format = "0.00"
+            elif cell.data_type == "f":
+                # openpyxl takes any text starting with "=" for a formula: a name typed as
+                # "=HYPERLINK(…)" must stay the text it is, never run in the reader's Excel.
+                cell.data_type = "s"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     for index, header in enumerate(table.headers, start=1):
         values = [str(header)] + [str(cell_value(row[index - 1])) for row in table.rows[:200]]
