@@ -6,7 +6,6 @@ filtered by the values that were valid."""
 
 from django import forms
 from django.db.models import Q, Subquery
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker.text import to_arabic_digits
@@ -21,6 +20,11 @@ PLAN_TITLE_CHARS = 70
 
 def _choices_with_not_set(choices, every):
     return [("", every), *((value, label) for value, label in choices if value), (NOT_SET, _("ไม่ระบุ"))]
+
+
+def _shortened(title):
+    # Plain slicing: Truncator, for a few hundred options on every request, cost more than the query.
+    return title if len(title) <= PLAN_TITLE_CHARS else title[: PLAN_TITLE_CHARS - 1] + "…"
 
 
 def plan_nodes_of_year(fiscal_year):
@@ -93,7 +97,7 @@ class IndicatorFilterForm(ListFilterForm):
         nodes = plan_nodes_of_year(self._typed_fiscal_year())
         self.fields["plan"].choices = [
             ("", _("ทุกประเด็น")),
-            *((node.code, f"{node.code_display} {Truncator(node.title).chars(PLAN_TITLE_CHARS)}") for node in nodes),
+            *((node.code, f"{node.code_display} {_shortened(node.title)}") for node in nodes),
         ]
 
     def _typed_fiscal_year(self):
@@ -124,3 +128,16 @@ class IndicatorFilterForm(ListFilterForm):
         if status := self.value("status"):
             indicators = indicators.filter(quarter_status=status)
         return indicators.order_by(*self.ordering())
+
+
+class CopyFilterForm(ListFilterForm):
+    """The copy page's choice of fiscal year, unit, district group and search text (no sort:
+    the rows are listed by code)."""
+
+    year_model = Indicator
+    search_label = IndicatorFilterForm.search_label
+    field_order = ["fiscal_year", "unit", "district_group", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["sort"]

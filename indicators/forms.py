@@ -305,10 +305,19 @@ def duplicate_message(code, fiscal_year):
 COPY_LIMIT = 300
 
 
+class TickedIndicatorsField(forms.ModelMultipleChoiceField):
+    """Ticked indicators, at most COPY_LIMIT: counted before the database is asked about them."""
+
+    def clean(self, value):
+        if value and len(value) > COPY_LIMIT:
+            raise ValidationError(_("คัดลอกได้ครั้งละไม่เกิน %(max)s ตัวชี้วัด") % {"max": COPY_LIMIT}, code="too_many")
+        return super().clean(value)
+
+
 class IndicatorCopyForm(forms.Form):
     """The ticked indicators of one fiscal year (of the units the user may define for)."""
 
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = TickedIndicatorsField(
         queryset=Indicator.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
@@ -322,16 +331,3 @@ class IndicatorCopyForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicators"].queryset = queryset
-
-    def clean_indicators(self):
-        chosen = self.cleaned_data["indicators"]
-        if len(chosen) > COPY_LIMIT:
-            raise ValidationError(_("คัดลอกได้ครั้งละไม่เกิน %(max)s ตัวชี้วัด") % {"max": COPY_LIMIT})
-        return chosen
-
-    def clean(self):
-        data = super().clean()
-        raw = self.data.getlist("indicators") if hasattr(self.data, "getlist") else []
-        if len(raw) > COPY_LIMIT and "indicators" not in self.errors:
-            self.add_error("indicators", _("คัดลอกได้ครั้งละไม่เกิน %(max)s ตัวชี้วัด") % {"max": COPY_LIMIT})
-        return data

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from bma_tracker import thaidate
 from indicators import access
-from indicators.filters import IndicatorFilterForm
+from indicators.filters import CopyFilterForm, IndicatorFilterForm
 from indicators.forms import (
     COPY_LIMIT,
     IndicatorCopyForm,
@@ -41,7 +41,6 @@ from indicators.services import (
 )
 from projects.access import can_edit_unit, can_evaluate
 from projects.audit import EditConflict, conflict_rows
-from projects.filters import ListFilterForm
 
 INDICATORS_PER_PAGE = 50
 LIST_COLUMNS = (
@@ -164,18 +163,6 @@ def indicator_edit(request, code, fiscal_year):
     return render(
         request, "indicators/form_indicator.html", {"form": form, "indicator": indicator, "conflict": conflict}
     )
-
-
-class CopyFilterForm(ListFilterForm):
-    """The copy page's choice of fiscal year, unit and search text."""
-
-    year_model = Indicator
-    search_label = IndicatorFilterForm.search_label
-    field_order = ["fiscal_year", "unit", "district_group", "q"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["sort"]
 
 
 @login_required

@@ -56,20 +56,24 @@
         x: 1,
         xanchor: "right",
         y: data.target,
-        yanchor: data.lower_is_better ? "top" : "bottom",
+        // On the other side of the line from the label of the side that meets it.
+        yanchor: data.lower_is_better ? "bottom" : "top",
         text: data.labels.target + " " + data.target,
         showarrow: false,
         font: { color: "#1b5e20" },
+        bgcolor: "rgba(255, 255, 255, 0.8)",
       });
+      // Said next to the line, on the side that meets the target.
       annotations.push({
         xref: "paper",
         x: 0,
         xanchor: "left",
-        y: data.lower_is_better ? 0 : top,
-        yanchor: data.lower_is_better ? "bottom" : "top",
+        y: data.target,
+        yanchor: data.lower_is_better ? "top" : "bottom",
         text: data.labels.good_side,
         showarrow: false,
         font: { color: "#2e7d32", size: 11 },
+        bgcolor: "rgba(255, 255, 255, 0.8)",
       });
     }
     var layout = {
