@@ -187,6 +187,7 @@ class IndicatorForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self._check_unique_code(data)
         self._check_prefix(data)
         self._derive_target(data)
         measure = data.get("measure") or ""
@@ -281,9 +282,11 @@ class IndicatorForm(forms.ModelForm):
             )
         return [found[code] for code in codes if code in found]
 
-    def validate_unique(self):
-        """One code per fiscal year, said in Thai (the constraint would say it in its own words)."""
-        code, fiscal_year = self.cleaned_data.get("code"), self.cleaned_data.get("fiscal_year")
+    def _check_unique_code(self, data):
+        """One code per fiscal year, said in Thai on the code field. Checked in clean(): a field
+        with an error is left out of the model's own constraint check, which would say it again
+        in Django's words."""
+        code, fiscal_year = data.get("code"), data.get("fiscal_year")
         if self.instance.pk or not code or not fiscal_year:
             return
         if Indicator.objects.filter(code=code, fiscal_year=fiscal_year).exists():

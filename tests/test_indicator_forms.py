@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from indicators.models import EvaluationDimension, Indicator
+from indicators.services import IndicatorExists, indicator_create
 from projects.models import AuditEntry
 from tests import factories
 from tests.conftest import login
@@ -180,6 +181,7 @@ def test_bad_input_gets_a_thai_message_and_stores_nothing(client, staff, social_
     response = login(client, staff).post(NEW, definition(unit=social_dept.pk, **{field: value}))
     assert response.status_code == 200
     assert message in errors(response).get(field, ""), errors(response)
+    assert set(errors(response)) == {field}  # said once, on its field
     assert not Indicator.objects.exists() and not AuditEntry.objects.exists()
 
 
@@ -207,7 +209,7 @@ def test_a_division_may_use_its_departments_prefix(client, staff, social_divisio
 def test_a_code_used_in_the_fiscal_year_is_refused_clearly(client, staff, social_dept, indicator):
     response = login(client, staff).post(NEW, definition(code="2400-1065", unit=social_dept.pk, name="ซ้ำ"))
     assert response.status_code == 200
-    assert "รหัสตัวชี้วัด 2400-1065 มีอยู่แล้วในปีงบประมาณ 2564" in errors(response)["code"]
+    assert errors(response) == {"code": "รหัสตัวชี้วัด 2400-1065 มีอยู่แล้วในปีงบประมาณ 2564 กรุณาใช้รหัสอื่น หรือแก้ไขตัวชี้วัดเดิม"}
     assert Indicator.objects.count() == 1 and not AuditEntry.objects.exists()
     response = client.post(NEW, definition(code="2400-1065", fiscal_year="2565", unit=social_dept.pk))
     assert response.status_code == 302  # the same code in another fiscal year is another indicator
@@ -332,3 +334,10 @@ def test_an_edit_form_without_a_version_is_a_conflict(client, staff, social_dept
     response = login(client, staff).post(edit_url(indicator), definition(code="2400-1065", unit=social_dept.pk))
     assert response.status_code == 200 and response.context["conflict"] is not None
     assert not AuditEntry.objects.exists()
+
+
+def test_a_code_taken_between_the_forms_check_and_the_save_stores_nothing(staff, social_dept, indicator):
+    values = {"code": "2400-1065", "fiscal_year": FY, "unit": social_dept, "name": "บันทึกพร้อมกัน"}
+    with pytest.raises(IndicatorExists):
+        indicator_create(user=staff, values=values)
+    assert Indicator.objects.count() == 1 and not AuditEntry.objects.exists()
