@@ -73,3 +73,9 @@ def test_the_seed_indicators_page(client, request, reader):
 def test_the_project_page_links_its_indicator(client, social_staff):
     html = login(client, social_staff).get(reverse("projects:detail", args=["24000000-3029"])).content.decode()
     assert 'href="/indicators/2400-1065/2564/"' in html
+
+
+def test_the_seed_projects_history_names_the_system_for_the_importers_entries(client, social_staff):
+    response = login(client, social_staff).get(reverse("projects:history", args=["24000000-3029"]))
+    assert response.status_code == 200
+    assert "ระบบ" in text(response.content.decode())
