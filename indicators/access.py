@@ -1,15 +1,34 @@
-"""Who may see and change an indicator: the rules of projects.access, applied to indicators."""
+"""Who may see and change an indicator: the rules of projects.access, applied to indicators.
+
+- reading: any signed-in user reads every indicator (visible_indicators is the one place that
+  says so: the list, its export, the page and the forms all start from it);
+- quarterly results: the staff and directors of the indicator's unit (and the units above it);
+- the 2.1 / 2.2 and audit scores: the planning office;
+- the definition (create, edit, copy to the next fiscal year): the planning office for any
+  unit, a unit's staff and directors for their own unit and the units below it; admins always.
+"""
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from indicators.models import Indicator
 from projects.access import can_edit_unit, can_evaluate
+from projects.models import OrgUnit, User
 
 
-def indicator_for_view(user, code, fiscal_year):
-    """Any signed-in user reads every indicator (with its unit and the unit's parent)."""
-    return get_object_or_404(Indicator.objects.select_related("unit__parent"), code=code, fiscal_year=fiscal_year)
+def visible_indicators(user):
+    """The indicators a user may read: every one, for any signed-in user."""
+    return Indicator.objects.all() if user.is_authenticated else Indicator.objects.none()
+
+
+def indicator_for_view(user, code, fiscal_year, *, related=()):
+    """An indicator the user may read, with its unit and the unit's parent (the permission
+    checks read them) and the `related` a page reads joined in; 404 for an unknown one."""
+    indicators = visible_indicators(user).select_related("unit__parent", *related)
+    indicator = indicators.filter(code=code, fiscal_year=fiscal_year).first()
+    if indicator is None:
+        raise Http404("no indicator with this code in this fiscal year")
+    return indicator
 
 
 def indicator_for_edit(user, code, fiscal_year):
@@ -23,5 +42,51 @@ def indicator_for_edit(user, code, fiscal_year):
 def indicator_for_evaluation(user, code, fiscal_year):
     indicator = indicator_for_view(user, code, fiscal_year)
     if not can_evaluate(user):
+        raise PermissionDenied
+    return indicator
+
+
+def can_define_indicators(user):
+    """Whether the user may create indicators at all (for some unit)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_planner:  # the planning office and admins
+        return True
+    return user.role in (User.Role.STAFF, User.Role.DIRECTOR) and user.unit_id is not None
+
+
+def can_define_for_unit(user, unit):
+    """Whether the user may create, edit or copy the definition of an indicator of this unit
+    (None: an indicator without a unit, which only the planning office may touch)."""
+    return user.is_authenticated and (user.is_planner or can_edit_unit(user, unit))
+
+
+def units_for_definitions(user):
+    """The units a user may define indicators for (the form's choices, the copy page's rows)."""
+    if not user.is_authenticated:
+        return OrgUnit.objects.none()
+    if user.is_planner:
+        return OrgUnit.objects.all()
+    if not can_define_indicators(user):
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.subtree_of(user.unit)
+
+
+def definable_indicators(user):
+    """The indicators whose definition the user may change or copy."""
+    if user.is_authenticated and user.is_planner:
+        return visible_indicators(user)
+    return visible_indicators(user).filter(unit__in=units_for_definitions(user))
+
+
+def require_indicator_create(user):
+    if not can_define_indicators(user):
+        raise PermissionDenied
+
+
+def indicator_for_definition(user, code, fiscal_year):
+    """An indicator whose definition the user may edit; 403 for the others."""
+    indicator = indicator_for_view(user, code, fiscal_year)
+    if not can_define_for_unit(user, indicator.unit):
         raise PermissionDenied
     return indicator

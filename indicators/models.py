@@ -1,12 +1,17 @@
 """Key performance indicators (ตัวชี้วัด), their quarterly results and year-end report fields."""
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bma_tracker.text import search_key
-from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project, SearchTextMixin
+from bma_tracker import thaidate
+from bma_tracker.text import normalise_thai, search_key, to_arabic_digits
+from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project, SearchTextMixin, schedule_ref_date
 
 
 class EvaluationDimension(models.Model):
@@ -29,6 +34,32 @@ class EvaluationDimension(models.Model):
         return f"มิติที่ {self.number} {self.name}"
 
 
+class QuarterStatus(models.TextChoices):
+    """Where an indicator stands in one quarter; the one place for the labels and badge colours
+    (the dashboard counts the same four: reports.dashboard.indicator_counts)."""
+
+    # The dashboard's words for its four counts.
+    MET = "met", _("บรรลุ")
+    BEHIND = "behind", _("ไม่บรรลุ")
+    NO_RESULT = "no_result", _("ยังไม่รายงาน")
+    NO_TARGET = "no_target", _("ไม่มีค่าเป้าหมาย")
+
+    @property
+    def badge(self):
+        """Bootstrap background class for the status badge."""
+        return {"met": "text-bg-success", "behind": "text-bg-danger", "no_target": "text-bg-warning"}.get(
+            self.value, "text-bg-secondary"
+        )
+
+
+def judged_quarter(fiscal_year, today=None):
+    """The quarter an indicator's status is judged in: today's quarter in the current fiscal
+    year, the fourth in a closed one, the first in one not begun yet."""
+    ref = schedule_ref_date(fiscal_year, today)
+    first, _last = thaidate.fiscal_year_range(fiscal_year)
+    return thaidate.fiscal_quarter(ref) if ref >= first else 1
+
+
 class IndicatorQuerySet(OwnedByUnitQuerySet):
     def in_fiscal_year(self, fiscal_year):
         """Indicators of one fiscal year (Buddhist era)."""
@@ -38,6 +69,43 @@ class IndicatorQuerySet(OwnedByUnitQuerySet):
         """Indicators whose name or code contains the text, Thai spelling variants folded."""
         key = search_key(text or "")
         return self.filter(search_text__contains=key) if key else self
+
+    def with_quarter_status(self, quarter):
+        """Annotate quarter_result (the result of quarter 1–4, None without one) and
+        quarter_status (a QuarterStatus value), respecting lower_is_better; agrees with
+        Indicator.quarter_status(). A target that is text only has no number to compare with:
+        such an indicator is never met nor behind."""
+        result = models.F("this_quarter__result")
+        met = Q(lower_is_better=True, quarter_result__lte=models.F("target")) | Q(
+            lower_is_better=False, quarter_result__gte=models.F("target")
+        )
+        return self.annotate(
+            this_quarter=models.FilteredRelation("quarters", condition=Q(quarters__quarter=quarter)),
+            quarter_result=result,
+        ).annotate(
+            quarter_status=models.Case(
+                models.When(quarter_result__isnull=True, then=models.Value(QuarterStatus.NO_RESULT.value)),
+                models.When(target__isnull=True, then=models.Value(QuarterStatus.NO_TARGET.value)),
+                models.When(met, then=models.Value(QuarterStatus.MET.value)),
+                default=models.Value(QuarterStatus.BEHIND.value),
+                output_field=models.CharField(),
+            )
+        )
+
+
+# A number at the start of a target as written: "20 ของประชาชนที่ทำการสำรวจ", "1,500 คน", "๘๐".
+_LEADING_NUMBER = re.compile(r"^\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?(?![0-9,.])")
+
+
+def number_at_start(text):
+    """The number a target text starts with (Thai or Arabic digits, thousands commas), or None."""
+    match = _LEADING_NUMBER.match(to_arabic_digits(text or ""))
+    if not match:
+        return None
+    try:
+        return Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        return None
 
 
 class Indicator(SearchTextMixin, models.Model):
@@ -114,6 +182,32 @@ class Indicator(SearchTextMixin, models.Model):
     # its quarters, like Project.revision; its projects' revisions move with it.
     revision = models.PositiveBigIntegerField(default=1, editable=False)
 
+    # The definition: what the indicator form edits (all but plan_alignment_text, the legacy
+    # page's own wording, kept as imported), what its audit entries record, and what "copy to
+    # the next fiscal year" copies (with a new fiscal year). Not results (achieved, the
+    # quarters), not the year-end fields, not the linked projects (they belong to one year).
+    DEFINITION_FIELDS = (
+        "code",
+        "fiscal_year",
+        "unit",
+        "ordinal_display",
+        "name",
+        "measure",
+        "lower_is_better",
+        "target_text",
+        "target",
+        "base_year",
+        "type",
+        "level",
+        "dimension",
+        "agreement_number",
+        "category_tag",
+        "plan_node",
+        "definitions",
+        "calculation",
+        "plan_alignment_text",
+    )
+
     objects = IndicatorQuerySet.as_manager()
 
     class Meta:
@@ -135,10 +229,32 @@ class Indicator(SearchTextMixin, models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def get_absolute_url(self):
+        return reverse("indicators:detail", args=[self.code, self.fiscal_year])
+
     @property
     def target_display(self):
         """The target as the unit wrote it, else its number."""
         return self.target_text or self.target
+
+    @staticmethod
+    def measure_means_lower_is_better(measure):
+        """Measures such as "ร้อยละ (ลดลง)" and "ลดลงร้อยละ" state that a reduction is the goal."""
+        return "ลดลง" in normalise_thai(measure or "")
+
+    def quarter_status(self, result):
+        """The QuarterStatus of a quarter's result (None: no result); the same rule as
+        IndicatorQuerySet.with_quarter_status()."""
+        if result is None:
+            return QuarterStatus.NO_RESULT
+        if self.target is None:
+            return QuarterStatus.NO_TARGET
+        return QuarterStatus.MET if self.is_met(result) else QuarterStatus.BEHIND
+
+    @property
+    def display_name(self):
+        """The name with the ordinal the legacy page prints before it ("7. ร้อยละของ…")."""
+        return f"{self.ordinal_display} {self.name}" if self.ordinal_display else self.name
 
     def is_met(self, value=None):
         """Whether a value (default: achieved) meets the target, respecting lower-is-better.

@@ -155,3 +155,13 @@ def ordered_changes(model_label, changes):
         names = []
     position = {name: i for i, name in enumerate(names)}
     return [(name, *changes[name]) for name in sorted(changes, key=lambda n: (position.get(n, len(names)), n))]
+
+
+def describe_changes(entry):
+    """[(field label, old, new)] of an audit entry, in the model's field order, as people read
+    them: what a history page shows."""
+    label = entry.model_label
+    return [
+        (field_label(label, name), display_value(label, name, old), display_value(label, name, new))
+        for name, old, new in ordered_changes(label, entry.changes)
+    ]

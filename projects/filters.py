@@ -1,4 +1,5 @@
-"""The project list's filter form: GET parameters in, a filtered and sorted QuerySet out.
+"""The project list's filter form (and the filters every list shares: ListFilterForm): GET
+parameters in, a filtered and sorted QuerySet out.
 
 Invalid values never break the list: the form reports them in Thai and the list is filtered by
 the values that were valid.
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from bma_tracker.db import thai_order
+from projects.forms import WIDGETS_IN_JINJA2
 from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus, schedule_ref_date
 
 SEARCH_MAX_CHARS = 200
@@ -35,18 +37,18 @@ SORT_FIELDS = {
     "percent": "latest_percent",
     "date": "latest_report_date",
 }
-SORT_CHOICES = [key for field in SORT_FIELDS for key in (field, f"-{field}")]
+THAI_SORTED = ("name", "unit")
 
 
-def sort_ordering(sort):
-    """order_by() arguments for a whitelisted sort key: Thai order for names, projects without
-    a report at the low end, the code as the tie-breaker."""
+def sort_ordering(sort, fields=SORT_FIELDS, thai_sorted=THAI_SORTED):
+    """order_by() arguments for a whitelisted sort key: Thai order for names, rows without a
+    value at the low end, the code as the tie-breaker."""
     descending = sort.startswith("-")
     key = sort.removeprefix("-")
-    field = SORT_FIELDS[key]
+    field = fields[key]
     if key == "code":  # never null: a plain order, so the (fiscal_year, code) index serves it
         return ("-code",) if descending else ("code",)
-    expression = thai_order(field) if key in ("name", "unit") else F(field)
+    expression = thai_order(field) if key in thai_sorted else F(field)
     primary = expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
     return (primary, F("code").asc())
 
@@ -58,7 +60,20 @@ def current_fiscal_year():
     return thaidate.fiscal_year(thaidate.today())
 
 
-class ProjectFilterForm(forms.Form):
+class ListFilterForm(forms.Form):
+    """The filters the project and indicator lists share: fiscal year (default: the current one),
+    unit with the units under it, district group, Thai search and a whitelisted sort. A
+    subclass names the model whose fiscal years are on offer, its sort keys, and adds its own
+    fields (field_order places them)."""
+
+    # Its selects carry every unit and plan node (a few hundred options): Django's Jinja2 copies
+    # of the widget templates render them with the same HTML at a fraction of the cost.
+    default_renderer = WIDGETS_IN_JINJA2
+    year_model = None
+    sort_fields = SORT_FIELDS
+    thai_sorted = THAI_SORTED
+    search_label = _("ค้นหา (ชื่อหรือรหัสโครงการ)")
+
     fiscal_year = forms.TypedChoiceField(
         label=_("ปีงบประมาณ"), coerce=int, required=False, error_messages={"invalid_choice": CHOICE_ERROR}
     )
@@ -76,6 +91,63 @@ class ProjectFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": CHOICE_ERROR},
     )
+    q = forms.CharField(
+        max_length=SEARCH_MAX_CHARS,
+        required=False,
+        error_messages={"max_length": _("คำค้นหายาวเกินไป (ไม่เกิน %(limit_value)d ตัวอักษร)")},
+    )
+    sort = forms.ChoiceField(
+        label=_("เรียงตาม"),
+        required=False,
+        error_messages={"invalid_choice": _("ไม่สามารถเรียงตามค่าที่ระบุได้")},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # Every year from the first on record to the current one: two index lookups, where a
+        # DISTINCT over all rows would scan the table.
+        bounds = self.year_model.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
+        last = max(bounds["last"] or 0, current_fiscal_year())
+        first = bounds["first"] or last
+        self.fields["fiscal_year"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
+        self.fields["sort"].choices = [(key, key) for field in self.sort_fields for key in (field, f"-{field}")]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].label = self.search_label
+
+    def value(self, name):
+        """A field's cleaned value, or its default when it was missing or invalid."""
+        if name in self.errors:
+            return None if name != "fiscal_year" else current_fiscal_year()
+        value = self.cleaned_data.get(name)
+        if name == "fiscal_year" and value in (None, ""):
+            return current_fiscal_year()
+        return value
+
+    def filter_common(self, rows):
+        """The rows (a queryset of year_model) of the chosen fiscal year, unit subtree, district
+        group and search text."""
+        self.is_valid()  # fills cleaned_data with the valid fields and errors with the rest
+        rows = rows.in_fiscal_year(self.value("fiscal_year"))
+        if unit := self.value("unit"):
+            rows = rows.for_unit(unit)
+        if group := self.value("district_group"):
+            rows = rows.for_district_group(group)
+        if text := self.value("q"):
+            rows = rows.search(text)
+        return rows
+
+    def ordering(self):
+        """order_by() arguments of the chosen sort (default: by code)."""
+        return sort_ordering(self.value("sort") or "code", self.sort_fields, self.thai_sorted)
+
+
+class ProjectFilterForm(ListFilterForm):
+    year_model = Project
+    field_order = ["fiscal_year", "unit", "district_group", "dimension", "status", "q", "sort"]
+
     dimension = forms.ChoiceField(
         label=_("ยุทธศาสตร์ (ด้าน)"),
         choices=[("", _("ทุกด้าน")), *PLAN_DIMENSIONS],
@@ -88,40 +160,6 @@ class ProjectFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": CHOICE_ERROR},
     )
-    q = forms.CharField(
-        label=_("ค้นหา (ชื่อหรือรหัสโครงการ)"),
-        max_length=SEARCH_MAX_CHARS,
-        required=False,
-        error_messages={"max_length": _("คำค้นหายาวเกินไป (ไม่เกิน %(limit_value)d ตัวอักษร)")},
-    )
-    sort = forms.ChoiceField(
-        label=_("เรียงตาม"),
-        choices=[(key, key) for key in SORT_CHOICES],
-        required=False,
-        error_messages={"invalid_choice": _("ไม่สามารถเรียงตามค่าที่ระบุได้")},
-    )
-
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        # Every year from the first on record to the current one: two index lookups, where a
-        # DISTINCT over all projects would scan the table.
-        bounds = Project.objects.aggregate(first=Min("fiscal_year"), last=Max("fiscal_year"))
-        last = max(bounds["last"] or 0, current_fiscal_year())
-        first = bounds["first"] or last
-        self.fields["fiscal_year"].choices = [(year, str(year)) for year in range(last, first - 1, -1)]
-        for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
-        self.fields["q"].widget.input_type = "search"
-
-    def value(self, name):
-        """A field's cleaned value, or its default when it was missing or invalid."""
-        if name in self.errors:
-            return None if name != "fiscal_year" else current_fiscal_year()
-        value = self.cleaned_data.get(name)
-        if name == "fiscal_year" and value in (None, ""):
-            return current_fiscal_year()
-        return value
 
     @property
     def ref_date(self):
@@ -130,14 +168,7 @@ class ProjectFilterForm(forms.Form):
 
     def filter(self, projects):
         """The projects matching the valid filters, annotated with schedule_status and sorted."""
-        self.is_valid()  # fills cleaned_data with the valid fields and errors with the rest
-        projects = projects.in_fiscal_year(self.value("fiscal_year")).with_schedule_status(
-            self.ref_date, settings.SCHEDULE_BEHIND_MARGIN
-        )
-        if unit := self.value("unit"):
-            projects = projects.for_unit(unit)
-        if group := self.value("district_group"):
-            projects = projects.for_district_group(group)
+        projects = self.filter_common(projects).with_schedule_status(self.ref_date, settings.SCHEDULE_BEHIND_MARGIN)
         if dimension := self.value("dimension"):
             linked = Project.plan_nodes.through.objects.filter(project_id=OuterRef("pk")).filter(
                 Q(plannode__code=dimension) | Q(plannode__code__startswith=f"{dimension}.")
@@ -145,6 +176,4 @@ class ProjectFilterForm(forms.Form):
             projects = projects.filter(Exists(linked))
         if status := self.value("status"):
             projects = projects.filter(schedule_status=status)
-        if text := self.value("q"):
-            projects = projects.search(text)
-        return projects.order_by(*sort_ordering(self.value("sort") or "code"))
+        return projects.order_by(*self.ordering())

@@ -244,7 +244,8 @@ class ProgressReportForm(VersionForm):
         return ""
 
 
-def _edition_nodes(fiscal_year):
+def edition_nodes(fiscal_year):
+    """The plan nodes of the edition in force in a fiscal year (a form's choices)."""
     edition = PlanEdition.for_fiscal_year(fiscal_year) if fiscal_year else None
     return PlanNode.objects.filter(edition=edition).order_by("code") if edition else PlanNode.objects.none()
 
@@ -278,7 +279,7 @@ class ProjectForm(forms.ModelForm):
             if user.unit_id and not user.is_admin_role:
                 self.initial.setdefault("unit", user.unit_id)
         fiscal_year = self.instance.fiscal_year if editing else self._typed_fiscal_year(default_fiscal_year)
-        self.fields["plan_nodes"].queryset = _edition_nodes(fiscal_year)
+        self.fields["plan_nodes"].queryset = edition_nodes(fiscal_year)
         self.fields["plan_nodes"].help_text = _("เฉพาะประเด็นของแผนฉบับที่ใช้ในปีงบประมาณของโครงการ")
         for name in ("rationale", "objectives", "targets"):
             field = self.fields[name]

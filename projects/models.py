@@ -558,6 +558,10 @@ class AuditEntryQuerySet(models.QuerySet):
         """Entries about a project and the records under it (steps, reports, evaluations)."""
         return self.filter(project=project)
 
+    def about(self, model_label, object_ids):
+        """Entries about records of one model ("indicators.indicator") by their ids."""
+        return self.filter(model_label=model_label, object_id__in=list(object_ids))
+
     def newest_first(self):
         """Newest entry first."""
         return self.order_by("-at", "-pk")

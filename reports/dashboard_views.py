@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from bma_tracker import thaidate
 from bma_tracker.caching import cache_key, cached
+from indicators.models import QuarterStatus
 from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from reports import exports
 from reports.dashboard import (
@@ -34,6 +35,14 @@ CHART_NOTES = {
     "progress-distribution": AVERAGE_RULE,
     "planned-actual": PLANNED_RULE,
     "indicators-by-dimension": INDICATOR_RULE,
+}
+
+# The dashboard's indicator figures and the indicator list's status that shows their indicators.
+INDICATOR_FIGURES = {
+    "met": QuarterStatus.MET,
+    "not_met": QuarterStatus.BEHIND,
+    "not_reported": QuarterStatus.NO_RESULT,
+    "no_target": QuarterStatus.NO_TARGET,
 }
 
 # Fiscal years a user may ask for; anything outside is refused with a message, never a 500.
@@ -173,10 +182,11 @@ def _body_context(scope, fiscal_year, period, key, years):
     selection = {"fy": fiscal_year, "period": period.value}
     list_base = {"fiscal_year": fiscal_year, **scope.list_query}
     tables = dashboard_tables(data, scope=scope, period=period)
-    export_url, dashboard_url, list_url = (
+    export_url, dashboard_url, list_url, indicator_list_url = (
         reverse("dashboard:export"),
         reverse("dashboard:index"),
         reverse("projects:list"),
+        reverse("indicators:list"),
     )
     for table in tables.values():
         query = {**selection, **scope.query, "table": table.slug}
@@ -210,6 +220,11 @@ def _body_context(scope, fiscal_year, period, key, years):
             for row in data.by_child
         ],
         "list_url": _with_query(list_url, list_base),
+        # The indicator figures open the indicator list of the same scope, year, quarter and status.
+        "indicator_urls": {
+            figure: _with_query(indicator_list_url, {**list_base, "quarter": period.quarter, "status": status})
+            for figure, status in INDICATOR_FIGURES.items()
+        },
         "tables": {slug.replace("-", "_"): table for slug, table in tables.items()},
         "charts": [
             {

@@ -16,6 +16,8 @@ urlpatterns = [
     path("indicators/<code:code>/<year:fy>/q<id:quarter>.pdf", views.indicator_report_pdf, name="indicator_report_pdf"),
     # The quarterly indicator book (planning office) and the quarter's indicators as Excel.
     path("indicators/<year:fy>/q<id:quarter>.xlsx", excel.indicator_quarter_xlsx, name="indicator_quarter_xlsx"),
+    # The indicator list (/indicators/) as filtered, with its own GET parameters.
+    path("indicators/list.xlsx", excel.indicator_list_xlsx, name="indicator_list_xlsx"),
     path("books/", book_views.book_request, name="book_request"),
     path("books/<id:pk>/", book_views.book_job, name="book_job"),
     path("books/<id:pk>/status.json", book_views.book_job_status, name="book_job_status"),

@@ -4,7 +4,11 @@ The project and indicator belong to สำนักพัฒนาสังค�
 - staff of the unit, director of the unit: enter data (EDIT);
 - staff of a sub-unit (a division under it), staff or director of another unit: 403 on the
   unit's records, but they may create projects for their own unit (CREATE);
-- the planning office: evaluations and restoring deleted reports (EVALUATE), nothing else;
+- the planning office: evaluations and restoring deleted reports (EVALUATE), nothing else of
+  the projects;
+- an indicator's definition (DEFINE): the unit's staff and director, the planning office (any
+  unit); creating indicators and copying them to the next year (DEFINE_ANY): anyone with a
+  unit, and the planning office;
 - admins: everything; anonymous users: redirected to the login page.
 """
 
@@ -18,7 +22,7 @@ from projects import access
 from projects.models import OrgUnit, User
 from tests import factories
 
-EDIT, CREATE, EVALUATE = "edit", "create", "evaluate"
+EDIT, CREATE, EVALUATE, DEFINE, DEFINE_ANY = "edit", "create", "evaluate", "define", "define_any"
 ROLES = [
     "staff_unit",
     "staff_subunit",
@@ -33,6 +37,8 @@ ALLOWED = {
     EDIT: {"staff_unit", "director_unit", "admin"},
     CREATE: {"staff_unit", "staff_subunit", "staff_other", "director_unit", "director_other", "admin"},
     EVALUATE: {"planner", "admin"},
+    DEFINE: {"staff_unit", "director_unit", "planner", "admin"},
+    DEFINE_ANY: {"staff_unit", "staff_subunit", "staff_other", "director_unit", "director_other", "planner", "admin"},
 }
 
 # Every write URL: (URL name, args from the world, who may, status of an allowed empty POST).
@@ -49,6 +55,9 @@ WRITE_URLS = [
     ("projects:evaluate", lambda w: [w.project.code, 2], EVALUATE, 200),
     ("indicators:result_edit", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EDIT, 200),
     ("indicators:evaluate", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EVALUATE, 200),
+    ("indicators:new", lambda w: [], DEFINE_ANY, 200),
+    ("indicators:edit", lambda w: [w.indicator.code, w.indicator.fiscal_year], DEFINE, 200),
+    ("indicators:copy", lambda w: [], DEFINE_ANY, 200),
 ]
 
 

@@ -33,8 +33,16 @@ def hostile(social_division, staff):
     factories.make_step(project, name=f"ขั้นตอน {PAYLOAD}")
     factories.make_report(project, narrative=PAYLOAD, problems=PAYLOAD, obstacles=PAYLOAD)
     indicator = factories.make_indicator(
-        code="2400-6666", unit=social_division, name=f"ตัวชี้วัด {PAYLOAD}", definitions=PAYLOAD, calculation=PAYLOAD
+        code="2400-6666",
+        unit=social_division,
+        name=f"ตัวชี้วัด {PAYLOAD}",
+        definitions=PAYLOAD,
+        calculation=PAYLOAD,
+        target_text=PAYLOAD[:500],
+        summary=PAYLOAD,
+        evidence=PAYLOAD,
     )
+    indicator.projects.add(project)
     factories.make_indicator_quarter(indicator, quarter=1, narrative=PAYLOAD)
     return project, indicator
 
@@ -55,6 +63,11 @@ def test_stored_script_comes_back_escaped_on_every_page(client, hostile, planner
         reverse("projects:list") + "?fiscal_year=2564",
         reverse("reports:indicator_report", args=[indicator.code, indicator.fiscal_year, 1]),
         reverse("indicators:result_edit", args=[indicator.code, indicator.fiscal_year, 1]),
+        reverse("indicators:list") + "?fiscal_year=2564",
+        reverse("indicators:detail", args=[indicator.code, indicator.fiscal_year]),
+        reverse("indicators:history", args=[indicator.code, indicator.fiscal_year]),
+        reverse("indicators:edit", args=[indicator.code, indicator.fiscal_year]),
+        reverse("indicators:copy") + "?fiscal_year=2564",
     ]
     for url in pages:
         response = client.get(url)
@@ -193,6 +206,7 @@ def test_no_page_has_an_inline_script_or_event_handler(client, staff, project):
     import re
 
     factories.make_report(project)
+    indicator = factories.make_indicator(code="2400-0001", unit=project.unit, fiscal_year=project.fiscal_year)
     client.force_login(staff)
     for url in (
         "/accounts/login/",
@@ -203,6 +217,11 @@ def test_no_page_has_an_inline_script_or_event_handler(client, staff, project):
         reverse("projects:edit", args=[project.code]),
         reverse("dashboard:index"),
         reverse("home"),
+        reverse("indicators:list"),
+        reverse("indicators:detail", args=[indicator.code, indicator.fiscal_year]),
+        reverse("indicators:new"),
+        reverse("indicators:edit", args=[indicator.code, indicator.fiscal_year]),
+        reverse("indicators:copy"),
     ):
         response = client.get(url, follow=True)
         html = response.content.decode()

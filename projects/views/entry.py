@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from bma_tracker import thaidate
 from projects import access, services
-from projects.audit import EditConflict, conflict_rows, display_value, field_label, ordered_changes
+from projects.audit import EditConflict, conflict_rows, describe_changes
 from projects.forms import EvaluationForm, PlanStepFormSet, ProgressReportForm, ProjectForm, VersionForm
 from projects.models import AuditEntry, Project, ProjectEvaluation
 
@@ -294,14 +294,7 @@ def project_history(request, code):
     deleted_reports = set(project.reports.filter(deleted_at__isnull=False).values_list("pk", flat=True))
     report_label = "projects.progressreport"
     for entry in entries:
-        entry.rows = [
-            (
-                field_label(entry.model_label, name),
-                display_value(entry.model_label, name, old),
-                display_value(entry.model_label, name, new),
-            )
-            for name, old, new in ordered_changes(entry.model_label, entry.changes)
-        ]
+        entry.rows = describe_changes(entry)
         entry.restorable = (
             entry.model_label == report_label
             and entry.action == AuditEntry.Action.DELETE

@@ -87,6 +87,29 @@ def operations():
     ]
     from indicators.models import Indicator
 
+    # The indicator list and an indicator's page (issue 18).
+    ops += [
+        Operation("indicator list (unfiltered, current FY)", "/indicators/", "demo-planner"),
+        Operation(f"indicator list (unit {social.code} + sub-units)", f"/indicators/?unit={social.code}", "demo-staff"),
+        Operation(
+            f"indicator list (FY {fy - 1}, behind in Q4, search)",
+            f"/indicators/?fiscal_year={fy - 1}&quarter=4&status=behind&q=%E0%B8%A3%E0%B9%89%E0%B8%AD%E0%B8%A2%E0%B8%A5%E0%B8%B0",
+            "demo-planner",
+        ),
+        Operation(
+            f"indicator list Excel (unit {social.code}, FY {fy - 1})",
+            f"/reports/indicators/list.xlsx?fiscal_year={fy - 1}&unit={social.code}",
+            "demo-staff",
+        ),
+    ]
+    if Indicator.objects.filter(code="2400-1065", fiscal_year=2564).exists():
+        ops.append(Operation("indicator page (seed 2400-1065 FY 2564)", "/indicators/2400-1065/2564/", "demo-staff"))
+    # The indicator of last year with the most linked projects (a full year of quarters).
+    linked = Indicator.objects.filter(fiscal_year=fy - 1).annotate(n=Count("projects")).order_by("-n", "code").first()
+    if linked:
+        ops.append(
+            Operation(f"indicator page (FY {fy - 1}, {linked.n} projects)", linked.get_absolute_url(), "demo-staff")
+        )
     if Indicator.objects.filter(code="2400-9001", fiscal_year=2564).exists():
         ops.append(
             Operation(
