@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import book_views, excel, views
+from reports import book_views, excel, performance_views, views
 
 # A project's page, print page and PDF: mounted in the "projects" namespace under /projects/
 # (bma_tracker/urls.py), after the projects app's own URLs.
@@ -21,4 +21,11 @@ urlpatterns = [
     path("books/<int:pk>/status.json", book_views.book_job_status, name="book_job_status"),
     path("books/<int:pk>/retry/", book_views.book_job_retry_view, name="book_job_retry"),
     path("books/<int:pk>/download/", book_views.book_download, name="book_download"),
+    # A unit's annual performance agreement (คำรับรองการปฏิบัติราชการ): print page and PDF.
+    path(
+        "performance/<str:unit_code>/<int:fiscal_year>/", performance_views.performance_print, name="performance_print"
+    ),
+    path(
+        "performance/<str:unit_code>/<int:fiscal_year>.pdf", performance_views.performance_pdf, name="performance_pdf"
+    ),
 ]
