@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from bma_tracker import thaidate
 from bma_tracker.text import to_thai_digits
 from devtools import demo_data as data
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import CityIndicator, EvaluationDimension, Indicator, IndicatorQuarter
 from projects.models import (
     OrgUnit,
     PlanEdition,
@@ -706,3 +706,146 @@ def demo_fiscal_years(*, years, today):
     """The last `years` fiscal years, ending with today's."""
     current = thaidate.fiscal_year(today)
     return list(range(current - years + 1, current + 1))
+
+
+# --- The annual performance agreement and the city-development indicator base ----------------
+
+# The four dimensions of the agreement (legacy index101–104). Dimensions 1–3 are named on the
+# legacy pages; the name of dimension 4 is the usual one of Thai performance agreements.
+EVALUATION_DIMENSIONS = [
+    (1, "ด้านประสิทธิผลตามพันธกิจ", "Effectiveness"),
+    (2, "ด้านประสิทธิภาพของการปฏิบัติราชการ", "Efficiency"),
+    (3, "ด้านคุณภาพการปฏิบัติราชการ", "Quality of service"),
+    (4, "ด้านการพัฒนาองค์กร", "Organisational development"),
+]
+# The dimension of a unit's first, second … agreement KPI: most in dimension 1 (so that numbers
+# run past 1.9), one each in 2 and 3, none in 4 (a page then shows an empty dimension).
+AGREEMENT_LAYOUT = (1, 1, 1, 1, 1, 2, 1, 1, 3, 1, 1, 1)
+NEGOTIATED_TAG = "ตัวชี้วัดเจรจา"
+# Demo city indicators have numbers from here up; the legacy base's own numbers are far below.
+CITY_NUMBER_START = 9001
+
+
+def evaluation_dimensions_ensure():
+    """Create the evaluation dimensions that are missing (kept when present); {number: dimension}."""
+    existing = {dimension.number: dimension for dimension in EvaluationDimension.objects.all()}
+    missing = [
+        EvaluationDimension(number=number, name=name, name_en=name_en)
+        for number, name, name_en in EVALUATION_DIMENSIONS
+        if number not in existing
+    ]
+    for dimension in EvaluationDimension.objects.bulk_create(missing):
+        existing[dimension.number] = dimension
+    return existing
+
+
+def agreements_assign(fiscal_years, *, seed):
+    """Make about two in three demo indicators of each unit and year, up to len(AGREEMENT_LAYOUT)
+    (by code), the unit's performance agreement: a dimension, a number inside it, for some the negotiated tag;
+    a lower-is-better one gets its target in words against the year before. Returns the count."""
+    dimensions = evaluation_dimensions_ensure()
+    demo = Indicator.objects.filter(projects__in=demo_projects()).values("pk")
+    indicators = Indicator.objects.filter(pk__in=demo, fiscal_year__in=fiscal_years).order_by(
+        "fiscal_year", "unit_id", "code"
+    )
+    chosen, places = [], {}
+    updated = ["dimension", "agreement_number", "category_tag", "target_text", "base_year"]
+    read = ["fiscal_year", "unit_id", "code", "target", "lower_is_better"]
+    for indicator in indicators.only(*read, *updated):
+        place = places.get((indicator.fiscal_year, indicator.unit_id), 0)
+        rng = random.Random(f"{seed}:agreement:{indicator.fiscal_year}:{indicator.code}")
+        if place >= len(AGREEMENT_LAYOUT) or rng.random() < 0.3:
+            continue  # not every indicator of a unit is in its agreement
+        places[(indicator.fiscal_year, indicator.unit_id)] = place + 1
+        number = AGREEMENT_LAYOUT[place]
+        in_dimension = AGREEMENT_LAYOUT[: place + 1].count(number)
+        indicator.dimension = dimensions[number]
+        indicator.agreement_number = f"{number}.{in_dimension}"
+        indicator.category_tag = NEGOTIATED_TAG if number == 1 and rng.random() < 0.4 else ""
+        if indicator.lower_is_better and indicator.target is not None:
+            indicator.target_text = f"{_plain(indicator.target)} จากปีที่ผ่านมา พ.ศ. {indicator.fiscal_year - 1}"
+            indicator.base_year = indicator.fiscal_year - 1
+        chosen.append(indicator)
+    Indicator.objects.bulk_update(chosen, updated, batch_size=BATCH)
+    return len(chosen)
+
+
+# (plan goal, name, measure, target as written, its number, lower is better, data characteristic,
+# calculation, data source)
+CITY_INDICATORS = [
+    ("1.1.1", "ร้อยละของจำนวนวันที่มีค่าฝุ่นละอองขนาดไม่เกิน 2.5 ไมครอนเกินค่ามาตรฐานลดลง", "ลดลงร้อยละ",
+     "5 จากปีที่ผ่านมา พ.ศ. 2563", "5", True, "ตัวชี้วัดเป้าประสงค์",
+     "(จำนวนวันที่เกินมาตรฐานปีก่อน - จำนวนวันที่เกินมาตรฐานปีนี้) x 100 / จำนวนวันที่เกินมาตรฐานปีก่อน",
+     "สำนักสิ่งแวดล้อม"),
+    ("1.1.2", "ปริมาณมูลฝอยที่ต้องกำจัดต่อวันลดลง", "ลดลงร้อยละ", "3 จากปีที่ผ่านมา พ.ศ. 2563", "3", True,
+     "ตัวชี้วัดเป้าประสงค์", "(ปริมาณมูลฝอยปีก่อน - ปริมาณมูลฝอยปีนี้) x 100 / ปริมาณมูลฝอยปีก่อน", "สำนักสิ่งแวดล้อม"),
+    ("1.2.1", "ร้อยละของประชาชนที่รู้สึกปลอดภัยในชีวิตและทรัพย์สิน", "ร้อยละ", "20 ของประชาชนที่ทำการสำรวจ", "20",
+     False, "ตัวชี้วัดเป้าประสงค์", "จำนวนผู้ตอบว่ารู้สึกปลอดภัย x 100 / จำนวนผู้ตอบแบบสำรวจทั้งหมด", "สำนักเทศกิจ"),
+    ("1.3.1", "อัตราการป่วยด้วยโรคไข้เลือดออกต่อประชากรแสนคนลดลง", "ร้อยละ (ลดลง)", "10", "10", True,
+     "ตัวชี้วัดเป้าประสงค์", "จำนวนผู้ป่วย x 100,000 / จำนวนประชากรกลางปี", "สำนักอนามัย"),
+    ("1.4.1", "จำนวนจุดเสี่ยงน้ำท่วมที่ได้รับการแก้ไข", "แห่ง", "12", "12", False, "ตัวชี้วัดผลผลิต",
+     "นับจำนวนจุดเสี่ยงที่แก้ไขแล้วเสร็จ ณ สิ้นปี", "สำนักการระบายน้ำ"),
+    ("2.1.1", "พื้นที่สีเขียวที่ประชาชนเข้าถึงได้ต่อประชากร", "ตร.ม./คน", "10", "10", False, "ตัวชี้วัดเป้าประสงค์",
+     "พื้นที่สีเขียวสาธารณะทั้งหมด / จำนวนประชากรตามทะเบียนราษฎร์", "สำนักสิ่งแวดล้อม"),
+    ("2.1.2", "ร้อยละของคลองที่มีคุณภาพน้ำผ่านเกณฑ์มาตรฐาน", "ร้อยละ", "80", "80", False, "ตัวชี้วัดเป้าประสงค์",
+     "จำนวนจุดตรวจที่ผ่านเกณฑ์ x 100 / จำนวนจุดตรวจทั้งหมด", "สำนักการระบายน้ำ"),
+    ("2.2.1", "ระยะเวลาเฉลี่ยในการเดินทางช่วงเร่งด่วนลดลง", "ลดลงร้อยละ", "5 จากปีที่ผ่านมา พ.ศ. 2562", "5", True,
+     "ตัวชี้วัดเป้าประสงค์", "(เวลาเดินทางเฉลี่ยปีก่อน - ปีนี้) x 100 / เวลาเดินทางเฉลี่ยปีก่อน", "สำนักการจราจรและขนส่ง"),
+    ("3.1.1", "ร้อยละของผู้สูงอายุที่ได้รับการดูแลตามมาตรฐาน", "ร้อยละ", "80", "80", False, "ตัวชี้วัดเป้าประสงค์",
+     "จำนวนผู้สูงอายุที่ได้รับการดูแล x 100 / จำนวนผู้สูงอายุที่ขึ้นทะเบียน", "สำนักพัฒนาสังคม"),
+    ("3.2.2", "จำนวนผู้ผ่านการฝึกอาชีพที่นำความรู้ไปประกอบอาชีพ", "คน", "1,000", "1000", False, "ตัวชี้วัดผลลัพธ์",
+     "นับจำนวนผู้ผ่านการฝึกที่มีรายได้จากอาชีพที่ฝึก", "สำนักพัฒนาสังคม"),
+    ("5.1.1", "ร้อยละของชุมชนที่มีส่วนร่วมในการจัดทำแผนพัฒนาเขต", "ร้อยละ", "70", "70", False, "ตัวชี้วัดเป้าประสงค์",
+     "จำนวนชุมชนที่ร่วมจัดทำแผน x 100 / จำนวนชุมชนทั้งหมด", "สำนักงานเขต"),
+    ("6.2.1", "คะแนนเฉลี่ยผลการทดสอบทางการศึกษาระดับชาติของนักเรียนสังกัดกรุงเทพมหานครเพิ่มขึ้น", "ร้อยละ",
+     "2 จากปีที่ผ่านมา พ.ศ. 2562", "2", False, "ตัวชี้วัดเป้าประสงค์",
+     "(คะแนนเฉลี่ยปีนี้ - คะแนนเฉลี่ยปีก่อน) x 100 / คะแนนเฉลี่ยปีก่อน", "สำนักการศึกษา"),
+    ("7.1.1", "จำนวนคู่มือมาตรฐานการให้บริการที่เผยแพร่", "เล่ม", "1", "1", False, "ตัวชี้วัดผลผลิต",
+     "นับจำนวนคู่มือที่เผยแพร่แล้ว", "สำนักงาน ก.ก."),
+    ("7.3.1", "ร้อยละของงานบริการที่ประชาชนขอรับผ่านระบบดิจิทัลได้", "ร้อยละ", "60", "60", False,
+     "ตัวชี้วัดเป้าประสงค์", "จำนวนงานบริการที่ให้บริการออนไลน์ x 100 / จำนวนงานบริการทั้งหมด", "สำนักยุทธศาสตร์และประเมินผล"),
+]  # fmt: skip
+
+
+def city_indicators_ensure(plan):
+    """Create the demo city-development indicators that are missing (numbers 9001 and up),
+    aligned to the plan's goals with their sub-dimension and dimension; returns the count made."""
+    nodes = plan[0][1]  # the base was built in 2562–2563: the first edition's tree
+    existing = set(CityIndicator.objects.filter(number__gte=CITY_NUMBER_START).values_list("number", flat=True))
+    made, goals = [], []
+    for place, row in enumerate(CITY_INDICATORS):
+        goal, name, measure, target_text, target, lower, characteristic, calculation, source = row
+        number = CITY_NUMBER_START + place
+        if number in existing:
+            continue
+        indicator = CityIndicator(
+            number=number,
+            # Both forms occur on the legacy pages: a Thai digit (the plan dimension's) or an Arabic one.
+            ordinal_display=f"{to_thai_digits(goal.split('.')[0])}." if place % 2 == 0 else f"{place + 1}.",
+            name=name,
+            measure=measure,
+            lower_is_better=lower,
+            target_text=target_text,
+            target=Decimal(target),
+            base_year=int(target_text[-4:]) if "พ.ศ." in target_text else None,
+            data_characteristic=characteristic,
+            definitions=f"1.1 {name} หมายถึง ผลการดำเนินงานตามเป้าหมายที่ {to_thai_digits(goal)} ของแผนพัฒนากรุงเทพมหานคร\n"
+            "1.2 ข้อมูลที่ใช้ หมายถึง ข้อมูลที่หน่วยงานเจ้าของข้อมูลรวบรวม ณ สิ้นปีงบประมาณ",
+            sections=[
+                {"number": "2", "title": "วิธีการคำนวณ", "text": calculation},
+                {"number": "3", "title": "แหล่งข้อมูล", "text": source},
+                {"number": "4", "title": "ความถี่ในการจัดเก็บข้อมูล", "text": "ปีละ 1 ครั้ง"},
+            ],
+        )
+        indicator.refresh_search_text()  # as save() does; bulk_create bypasses it
+        made.append(indicator)
+        goals.append(goal)
+    through = CityIndicator.plan_nodes.through
+    links = [
+        through(cityindicator_id=indicator.pk, plannode_id=nodes[code].pk)
+        for indicator, goal in zip(CityIndicator.objects.bulk_create(made), goals, strict=True)
+        for code in (goal.split(".")[0], goal.rsplit(".", 1)[0], goal)
+        if code in nodes
+    ]
+    through.objects.bulk_create(links)
+    return len(made)

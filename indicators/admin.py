@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import CityIndicator, EvaluationDimension, Indicator, IndicatorQuarter
 
 
 class IndicatorQuarterInline(admin.TabularInline):
@@ -21,3 +21,16 @@ class IndicatorAdmin(admin.ModelAdmin):
 class IndicatorQuarterAdmin(admin.ModelAdmin):
     list_display = ["indicator", "quarter", "result", "score_1", "score_2", "audit_score"]
     raw_id_fields = ["indicator"]
+
+
+@admin.register(EvaluationDimension)
+class EvaluationDimensionAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "name_en"]
+
+
+@admin.register(CityIndicator)
+class CityIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["number", "ordinal_display", "name", "measure", "target_text", "data_characteristic"]
+    list_filter = ["data_characteristic", "lower_is_better"]
+    search_fields = ["search_text"]  # the number and the name
+    filter_horizontal = ["plan_nodes"]

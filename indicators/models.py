@@ -70,6 +70,10 @@ class IndicatorQuerySet(OwnedByUnitQuerySet):
         key = search_key(text or "")
         return self.filter(search_text__contains=key) if key else self
 
+    def in_agreement(self):
+        """Indicators of an annual performance agreement: those with an evaluation dimension."""
+        return self.filter(dimension__isnull=False)
+
     def with_quarter_status(self, quarter):
         """Annotate quarter_result (the result of quarter 1–4, None without one) and
         quarter_status (a QuarterStatus value), respecting lower_is_better; agrees with
@@ -305,8 +309,16 @@ class IndicatorQuarter(models.Model):
 
 class CityIndicatorQuerySet(models.QuerySet):
     def search(self, text):
+        """City indicators whose number or name contains the text, Thai spelling variants folded."""
         key = search_key(text or "")
         return self.filter(search_text__contains=key) if key else self
+
+    def in_plan_dimension(self, code):
+        """City indicators aligned to a node of the plan dimension (ด้าน) `code` ("1"–"7") or under it."""
+        linked = CityIndicator.plan_nodes.through.objects.filter(cityindicator_id=models.OuterRef("pk")).filter(
+            Q(plannode__code=code) | Q(plannode__code__startswith=f"{code}.")
+        )
+        return self.filter(models.Exists(linked))
 
 
 class CityIndicator(SearchTextMixin, models.Model):

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from indicators import views
+from indicators import agreement_views, city_views, views
 
 app_name = "indicators"
 urlpatterns = [
+    # The annual performance agreement and the city-development indicator base (issue 18). First,
+    # so that no "<code>/<fiscal_year>/" pattern reads "city/12/" as an indicator.
+    path("performance/", agreement_views.performance_index, name="performance_index"),
+    path("performance/<code:unit_code>/<year:fiscal_year>/", agreement_views.performance, name="performance"),
+    path("city/", city_views.city_list, name="city_list"),
+    path("city/<id:number>/", city_views.city_detail, name="city_detail"),
     path("", views.indicator_list, name="list"),
     # One segment each: never read as an indicator's "<code>/<fiscal_year>/".
     path("new/", views.indicator_new, name="new"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import book_views, excel, views
+from reports import book_views, excel, performance_views, views
 
 # A project's page, print page and PDF: mounted in the "projects" namespace under /projects/
 # (bma_tracker/urls.py), after the projects app's own URLs.
@@ -23,4 +23,13 @@ urlpatterns = [
     path("books/<id:pk>/status.json", book_views.book_job_status, name="book_job_status"),
     path("books/<id:pk>/retry/", book_views.book_job_retry_view, name="book_job_retry"),
     path("books/<id:pk>/download/", book_views.book_download, name="book_download"),
+    # A unit's annual performance agreement (คำรับรองการปฏิบัติราชการ): print page and PDF.
+    path(
+        "performance/<code:unit_code>/<year:fiscal_year>/",
+        performance_views.performance_print,
+        name="performance_print",
+    ),
+    path(
+        "performance/<code:unit_code>/<year:fiscal_year>.pdf", performance_views.performance_pdf, name="performance_pdf"
+    ),
 ]

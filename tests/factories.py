@@ -4,7 +4,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import CityIndicator, EvaluationDimension, Indicator, IndicatorQuarter
 from projects.models import DistrictGroup, OrgUnit, PlanEdition, PlanNode, PlanStep, ProgressReport, Project, User
 
 _seq = itertools.count(1)
@@ -87,3 +87,34 @@ def make_indicator(code=None, fiscal_year=2564, unit=None, **extra):
 
 def make_indicator_quarter(indicator, quarter=1, **extra):
     return IndicatorQuarter.objects.create(indicator=indicator, quarter=quarter, **extra)
+
+
+# The four dimensions of the annual performance agreement (legacy index101–104).
+EVALUATION_DIMENSIONS = {
+    1: ("ด้านประสิทธิผลตามพันธกิจ", "Effectiveness"),
+    2: ("ด้านประสิทธิภาพของการปฏิบัติราชการ", "Efficiency"),
+    3: ("ด้านคุณภาพการปฏิบัติราชการ", "Quality of service"),
+    4: ("ด้านการพัฒนาองค์กร", "Organisational development"),
+}
+
+
+def make_dimensions():
+    """The four evaluation dimensions, {number: EvaluationDimension}."""
+    return {
+        number: EvaluationDimension.objects.get_or_create(number=number, defaults={"name": name, "name_en": name_en})[0]
+        for number, (name, name_en) in EVALUATION_DIMENSIONS.items()
+    }
+
+
+def make_agreement_kpi(unit, dimension, agreement_number, fiscal_year=2566, **extra):
+    """A KPI of the unit's performance agreement: an indicator in an evaluation dimension."""
+    return make_indicator(
+        unit=unit, fiscal_year=fiscal_year, dimension=dimension, agreement_number=agreement_number, **extra
+    )
+
+
+def make_city_indicator(number=None, name=None, **extra):
+    n = next(_seq)
+    return CityIndicator.objects.create(
+        number=number if number is not None else 5000 + n, name=name or f"ตัวชี้วัดการพัฒนาเมืองทดสอบ {n}", **extra
+    )

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import factories
 from tests.test_access import ALLOWED, ROLES, WRITE_URLS, World
 
 # Reachable without signing in, on purpose.
@@ -22,7 +23,7 @@ PUBLIC = {
 WRITES = {name: kind for name, _args, kind, _status in WRITE_URLS}
 # Query strings a URL needs to name what it shows.
 QUERIES = {"dashboard:export": "?fy=2564&period=m8&table=progress-distribution&format=csv"}
-SLOW = {"projects:print_pdf", "reports:indicator_report_pdf"}  # WeasyPrint: a few roles only
+SLOW = {"projects:print_pdf", "reports:indicator_report_pdf", "reports:performance_pdf"}  # WeasyPrint: a few roles only
 
 
 def url_names():
@@ -56,6 +57,10 @@ def build_url(world, name, parameters):
             values[parameter] = 3
         elif parameter in ("uidb64", "token"):
             values[parameter] = "x"
+        elif parameter == "unit_code":  # a unit's performance agreement
+            values[parameter] = world.indicator.unit.code
+        elif parameter == "number":  # a city-development indicator
+            values[parameter] = factories.make_city_indicator().number
         else:
             pytest.fail(f"{name}: teach tests/test_security_urls.py the URL parameter {parameter!r}")
     return reverse(name, kwargs=values) + QUERIES.get(name, "")

@@ -118,6 +118,22 @@ def operations():
                 "demo-staff",
             )
         )
+    # The annual performance agreement of the unit with the most agreement KPIs, and the city base.
+    agreement = (
+        Indicator.objects.in_agreement()
+        .values("unit__code", "fiscal_year")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if agreement:
+        unit_code, agreement_fy, n = agreement["unit__code"], agreement["fiscal_year"], agreement["n"]
+        ops.append(
+            Operation("performance agreements (index)", f"/indicators/performance/?fy={agreement_fy}", "demo-staff")
+        )
+        url = f"/indicators/performance/{unit_code}/{agreement_fy}/"
+        ops.append(Operation(f"performance page ({unit_code} FY {agreement_fy}, {n} KPIs)", url, "demo-staff"))
+    ops.append(Operation("city-development indicators (list)", "/indicators/city/", "demo-staff"))
     return ops
 
 

@@ -96,6 +96,10 @@ class Command(BaseCommand):
                     f"{counts['evaluations']} evaluations, {counts['indicators']} indicators, "
                     f"{counts['indicator_quarters']} indicator quarters ({time.monotonic() - year_started:.1f}s)"
                 )
+            # The performance agreements (some of those indicators) and the city-development base.
+            agreements = demo.agreements_assign(fiscal_years, seed=options["seed"])
+            cities = demo.city_indicators_ensure(plan)
+            self.stdout.write(f"Performance agreements: {agreements} indicators; city-development base: {cities} new.")
 
         c = generator.counts
         self.stdout.write(
