@@ -61,11 +61,11 @@ def test_a_report_takes_over_and_deleting_it_gives_the_headline_back(printed, st
     assert summary(printed)[:2] == (Decimal("40"), date(2021, 3, 30))
     assert not printed.percent_is_legacy_headline
 
-    services.progress_report_delete(report=report, user=staff)
+    services.progress_report_delete(report=report, user=staff, version=report.version)
     assert summary(printed) == (Decimal("95"), None, None)
 
     report.refresh_from_db()
-    services.progress_report_restore(report=report, user=staff)
+    services.progress_report_restore(report=report, user=staff, version=report.version)
     assert summary(printed)[:2] == (Decimal("40"), date(2021, 3, 30))
     assert printed.legacy_headline_percent == Decimal("95")  # never changed by a report
 

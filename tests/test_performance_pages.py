@@ -129,7 +129,13 @@ def test_every_signed_in_user_reads_any_units_agreement(client, agreement, reade
 
 @pytest.mark.parametrize(
     "url",
-    [page_url("99999999"), page_url(fy=99999), print_url("99999999"), pdf_url("99999999"), pdf_url(fy=1999)],
+    [
+        page_url("99999999"),
+        "/indicators/performance/24000000/99999/",
+        print_url("99999999"),
+        pdf_url("99999999"),
+        pdf_url(fy=1999),
+    ],
 )
 def test_an_unknown_unit_or_fiscal_year_is_404(client, staff, agreement, url):
     assert login(client, staff).get(url).status_code == 404
@@ -376,7 +382,7 @@ def test_a_bad_year_gets_a_message_and_the_default_year(client, staff, dimension
 def test_the_index_says_when_the_readers_unit_has_no_agreement(client, other_staff, dimensions):
     factories.make_agreement_kpi(factories.make_unit(), dimensions[1], "1.1", fiscal_year=FY)
     html = login(client, other_staff).get(INDEX_URL, {"fy": FY}).content.decode()
-    assert "หน่วยงานของท่าน (สำนักงานเขตบางแค) ยังไม่มีตัวชี้วัดตามคำรับรองการปฏิบัติราชการในปีงบประมาณนี้" in text(html)
+    assert "หน่วยงานของท่าน (สำนักงานเขตราษฎร์บูรณะ) ยังไม่มีตัวชี้วัดตามคำรับรองการปฏิบัติราชการในปีงบประมาณนี้" in text(html)
     assert f'href="{page_url("50240000")}"' in html
 
 
