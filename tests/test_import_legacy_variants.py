@@ -332,3 +332,24 @@ def test_the_history_of_an_imported_variant_shows_the_printed_headline(client, p
     project_entry = next(e for e in response.context["entries"] if e.model_label == "projects.project")
     assert ("ความคืบหน้าที่ระบบเดิมแสดง (ร้อยละ)", "-", f"{Decimal(PAGES[path][2]):.2f}") in project_entry.rows
     assert "ระบบ</p>" in response.content.decode()
+
+
+# --- with the demo data loaded -----------------------------------------------------------------
+
+
+def test_with_the_demo_data_loaded_the_variants_show_their_headline_and_their_real_unit(client):
+    # The demo once gave 15000000 and 50160000 other units' names, so imported pages showed
+    # the wrong department; the demo now builds on the reference data (fixtures/reference).
+    from django.core.management import call_command
+
+    call_command("seed_demo", projects=5, years=1, seed=1, password="x", verbosity=0)
+    for path in (NO_REPORT, DIFFERS):
+        import_ok(path)
+    client.force_login(factories.make_user("variants-planner", role="planner"))
+    for code, unit_name, headline in (
+        ("15000000-0412", "สำนักเทศกิจ", "95"),
+        ("50160000-0871", "สำนักงานเขตธนบุรี", "100"),
+    ):
+        text = page_text(client.get(reverse("projects:detail", args=[code])))
+        assert unit_name in text, code
+        assert f"ร้อยละ {headline}" in text, code
