@@ -5,48 +5,20 @@ nothing, a printout cut off mid-sentence, refused pages that leave the database 
 the legacy pages of a type the importer does not read."""
 
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from indicators.models import CityIndicator, EvaluationDimension, Indicator
 from projects.models import AuditEntry, OrgUnit
 from tests import factories
 from tests.paths import SEEDS
+from tests.test_import_legacy import database_rows, import_ok, run
 
 KPI_PAGE = SEEDS / "kpi_detail_written_5012-0456.txt"
 UNIT_PAGE = SEEDS / "unit_performance_written_50120000_dim1.txt"
 CITY_PAGE = SEEDS / "city_indicator_written_123.txt"
 
 pytestmark = pytest.mark.django_db
-
-
-def run(*args, **options):
-    """Run the command; returns (stdout, stderr, CommandError or None)."""
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import_legacy", *[str(a) for a in args], stdout=out, stderr=err, **options)
-    except CommandError as exc:
-        return out.getvalue(), err.getvalue(), exc
-    return out.getvalue(), err.getvalue(), None
-
-
-def import_ok(*args, **options):
-    out, err, error = run(*args, **options)
-    assert error is None, err
-    return out
-
-
-def database_rows():
-    """Every row of every table the apps own, M2M tables included."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values())
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed
-    }
 
 
 def text_of(path):
