@@ -22,6 +22,7 @@ from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from reports import exports
 from reports.dashboard import (
     AVERAGE_RULE,
+    DISBURSEMENT_RULE,
     INDICATOR_RULE,
     PLANNED_RULE,
     Period,
@@ -220,6 +221,7 @@ def _body_context(scope, fiscal_year, period, key, years):
             for row in data.by_child
         ],
         "list_url": _with_query(list_url, list_base),
+        "disbursement_rule": DISBURSEMENT_RULE,
         # The indicator figures open the indicator list of the same scope, year, quarter and status.
         "indicator_urls": {
             figure: _with_query(indicator_list_url, {**list_base, "quarter": period.quarter, "status": status})
