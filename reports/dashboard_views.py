@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from bma_tracker import thaidate
 from bma_tracker.caching import cache_key, cached
 from indicators.models import QuarterStatus
+from projects import access
 from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from reports import exports
 from reports.dashboard import (
@@ -165,7 +166,15 @@ def dashboard(request):
         cache_key("dashboard-page", key, get_language(), years[0], years[-1]),
         lambda: render_to_string("reports/_dash_body.html", _body_context(scope, fiscal_year, period, key, years)),
     )
-    context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors, "body": mark_safe(body)}  # noqa: S308 (our own rendered template)
+    context = {
+        "scope": scope,
+        "fiscal_year": fiscal_year,
+        "period": period,
+        "errors": errors,
+        "body": mark_safe(body),  # noqa: S308 (our own rendered template)
+        # Outside the cached body: whether this reader may continue the unit's projects.
+        "can_roll_over": scope.kind == "unit" and access.can_roll_over(request.user),
+    }
     return render(request, "reports/dashboard.html", context)
 
 
