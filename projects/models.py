@@ -608,6 +608,8 @@ class ProgressReport(models.Model):
 
     def clean(self):
         super().clean()
+        if self.project_id is None:  # the form's own error says so
+            return
         error = disbursement_error(self.project, self.disbursed_to_date)
         if error:
             raise ValidationError({"disbursed_to_date": error})

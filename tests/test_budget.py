@@ -413,3 +413,27 @@ def test_the_dashboard_with_budgets_runs_as_many_queries_as_without(planner, two
     with django_assert_num_queries(CACHED_QUERIES + DATA_QUERIES):
         data = dashboard_data(Scope.bma(), FY, Period.default(FY))
     assert data.headline["disbursement_rate"] == Decimal("30.00")
+
+
+def test_the_admin_refuses_a_disbursement_over_the_budget_too(client, admin_user, budgeted):
+    stored = factories.make_report(budgeted, report_date=date(2021, 3, 30), percent="35.00")
+    client.force_login(admin_user)
+    data = {
+        "project": budgeted.pk,
+        "report_date": "2021-03-30",
+        "percent": "35.00",
+        "narrative": stored.narrative,
+        "problems": stored.problems,
+        "obstacles": stored.obstacles,
+        "source": stored.source,
+        "entered_by": "",
+        "disbursed_to_date": "1000000.01",
+    }
+    response = client.post(reverse("admin:projects_progressreport_change", args=[stored.pk]), data)
+    assert response.status_code == 200
+    assert "เกินงบประมาณหลังปรับโอน 1,000,000.00 บาท" in response.content.decode()
+    stored.refresh_from_db()
+    assert stored.disbursed_to_date is None
+    # And a report posted without a project says that, not a 500.
+    response = client.post(reverse("admin:projects_progressreport_add"), {**data, "project": ""})
+    assert response.status_code == 200
