@@ -72,6 +72,30 @@ def env_list(name, default=()):
     return items
 
 
+def env_quarter_targets(name, default):
+    """Cumulative percent targets at the end of quarters 1–4, for every fiscal year and optionally
+    per fiscal year: "32,54,77,100" or "32,54,77,100;2569=30,52,75,100". Returns {0: default
+    targets, year: that year's targets}; four numbers 0–100 that never go down, or it fails."""
+    value = os.environ.get(name)
+    text = default if value is None or value.strip() == "" else value
+    targets = {}
+    for part in text.split(";"):
+        year, sep, numbers = part.strip().rpartition("=")
+        try:
+            key = int(year) if sep else 0
+            quarters = tuple(int(item) for item in numbers.split(","))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}={text!r}: expected e.g. 32,54,77,100;2569=30,52,75,100.") from None
+        if len(quarters) != 4 or list(quarters) != sorted(quarters) or not 0 <= quarters[0] <= quarters[3] <= 100:
+            raise ImproperlyConfigured(f"{name}={text!r}: each set is four rising percents 0–100, one per quarter.")
+        if key in targets or (sep and not 2500 <= key <= 2700):
+            raise ImproperlyConfigured(f"{name}={text!r}: a fiscal year (BE, e.g. 2569) given twice or out of range.")
+        targets[key] = quarters
+    if 0 not in targets:
+        raise ImproperlyConfigured(f"{name}={text!r}: the first set (without a year) applies to every other year.")
+    return targets
+
+
 def load_env_file(path):
     """Read KEY=VALUE lines from a local .env file into os.environ, never overriding a variable
     that is already set. `make run` writes one for development (DEBUG=1, a random SECRET_KEY)."""

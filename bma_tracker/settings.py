@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from bma_tracker.env import env_bool, env_decimal, env_int, env_list, env_str, load_env_file
+from bma_tracker.env import env_bool, env_decimal, env_int, env_list, env_quarter_targets, env_str, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_env_file(BASE_DIR / ".env")
@@ -156,6 +156,11 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 # Domain settings
 # A project is "behind" when its actual percent trails the planned percent by more than this.
 SCHEDULE_BEHIND_MARGIN = env_decimal("SCHEDULE_BEHIND_MARGIN", "10")
+# The disbursement plan: the share of a project's budget (after transfers) to be disbursed by
+# the end of each quarter, cumulative percent. The default is the Thai government's overall
+# target (cabinet resolutions for the annual budget: 32 / 54 / 77 / 100); the planning office
+# sets another one for a fiscal year with "32,54,77,100;2569=30,52,75,100".
+DISBURSEMENT_TARGETS = env_quarter_targets("DISBURSEMENT_TARGETS", "32,54,77,100")
 # Size limits on free text (characters); forms and the importer enforce them.
 MAX_NARRATIVE_CHARS = env_int("MAX_NARRATIVE_CHARS", 5000, minimum=100)
 MAX_LONG_TEXT_CHARS = env_int("MAX_LONG_TEXT_CHARS", 20000, minimum=100)

@@ -54,6 +54,16 @@ def fiscal_year_range(fy):
     return date(ce_year(fy) - 1, 10, 1), date(ce_year(fy), 9, 30)
 
 
+def a_year_later(day):
+    """The same day one year on; 29 February becomes 28 February (the next year is never a leap
+    year). Leap years are those of the Christian era: BE 2563 (CE 2020) is one, although 2563
+    is not divisible by 4, and BE 2564 (CE 2021) is not."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def fiscal_month_index(month):
     """The place (0–11) of a calendar month (1–12) in its fiscal year: October is 0, September 11."""
     return (month - 10) % 12

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bma_tracker import health
+from indicators import urls as indicator_urls
 from projects import urls as project_urls
 from projects.forms import LoginForm
 from projects.views import accounts as project_accounts
@@ -17,8 +18,17 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # /projects/…: the projects app's list and data entry, then the read side's project pages.
-    path("projects/", include((project_urls.urlpatterns + report_urls.project_urlpatterns, "projects"))),
+    # /projects/…: the projects app's list and data entry, continuing projects into the next
+    # fiscal year (the indicators app's: it copies indicators too), then the read side's pages.
+    path(
+        "projects/",
+        include(
+            (
+                project_urls.urlpatterns + indicator_urls.project_urlpatterns + report_urls.project_urlpatterns,
+                "projects",
+            )
+        ),
+    ),
     path("indicators/", include("indicators.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard_urls")),

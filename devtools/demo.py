@@ -321,6 +321,7 @@ class DemoGenerator:
         tactic_codes = self._tactics(rng, theme, nodes)
         steps = self._steps(rng, fy)
         reports = self._reports(rng, fy, project, steps)
+        self._budget(project, reports)
         self._summarise(project, steps, reports)
         evaluations = self._evaluations(rng, fy, project, steps, reports)
         return _Built(project, theme_key, target, steps, reports, evaluations, tactic_codes)
@@ -498,6 +499,23 @@ class DemoGenerator:
         )
 
     @staticmethod
+    def _budget(project, reports):
+        """Most projects get a budget (a few a budget after transfers) and their reports a
+        cumulative disbursement that follows the progress, a little behind it. From a generator
+        of the project's own code, so that the rest of the demo data stays as it was."""
+        rng = random.Random(f"budget-{project.code}")
+        if rng.random() < 0.25:
+            return
+        project.budget = Decimal(rng.randrange(50, 5000) * 10_000)
+        if rng.random() < 0.2:
+            project.budget_after_transfer = (project.budget * Decimal(rng.uniform(0.8, 1.05))).quantize(Decimal("1000"))
+        budget, share = project.effective_budget, Decimal(rng.uniform(0.5, 1.0))
+        floor = Decimal("0")
+        for report in sorted(reports, key=lambda r: r.report_date):
+            floor = max(floor, (budget * report.percent / HUNDRED * share).quantize(CENT))
+            report.disbursed_to_date = min(floor, budget)
+
+    @staticmethod
     def _summarise(project, steps, reports):
         """Project.refresh_progress_summary() in memory: the newest report by date, then by
         entry order (reports are inserted in list order, so a later one has the higher pk)."""
@@ -507,6 +525,7 @@ class DemoGenerator:
             [report.report_date for report in reports],
             steps=steps,
         )
+        project.disbursed_to_date = newest.disbursed_to_date if newest else None
 
     def _evaluations(self, rng, fy, project, steps, reports):
         if rng.random() < 0.15:

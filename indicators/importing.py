@@ -38,8 +38,11 @@ DEFAULT_EDITION_NAME = "แผนพัฒนากรุงเทพมหา�
 DEFAULT_EDITION_FIRST_YEAR = 2561
 
 # The code finds the project and the unit comes from the code: the page gives the rest, and
-# the headline percent it prints, which no form edits.
-PROJECT_FIELDS = [name for name in Project.EDITABLE_FIELDS if name not in ("code", "unit")]
+# the headline percent it prints, which no form edits. The legacy pages print no budget and no
+# disbursement: what people entered for them here is left alone by a re-import.
+NOT_ON_LEGACY_PAGES = ("budget", "budget_after_transfer", "disbursed_to_date")
+PROJECT_FIELDS = [name for name in Project.EDITABLE_FIELDS if name not in ("code", "unit", *NOT_ON_LEGACY_PAGES)]
+REPORT_FIELDS = [name for name in ProgressReport.EDITABLE_FIELDS if name not in ("report_date", *NOT_ON_LEGACY_PAGES)]
 
 
 @dataclass
@@ -296,7 +299,7 @@ def _store_reports(page, project, writer):
         key = (entry.report_date, per_date[entry.report_date])
         per_date[entry.report_date] += 1
         # The date (with the order on that date) finds the report: the page gives the rest.
-        values = {name: getattr(entry, name) for name in ProgressReport.EDITABLE_FIELDS if name != "report_date"}
+        values = {name: getattr(entry, name) for name in REPORT_FIELDS}
         report = stored.get(key)
         if report is None:
             values.update(project=project, report_date=entry.report_date, source=ProgressReport.Source.LEGACY)

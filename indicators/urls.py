@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import agreement_views, city_views, views
+from indicators import agreement_views, city_views, rollover_views, views
 
 app_name = "indicators"
 urlpatterns = [
@@ -19,4 +19,10 @@ urlpatterns = [
     path("<code:code>/<year:fiscal_year>/history/", views.indicator_history_page, name="history"),
     path("<code:code>/<year:fiscal_year>/q<id:quarter>/edit/", views.result_edit, name="result_edit"),
     path("<code:code>/<year:fiscal_year>/q<id:quarter>/evaluate/", views.evaluate, name="evaluate"),
+]
+
+# Continuing a unit's projects into the next fiscal year: mounted in the "projects" namespace
+# under /projects/ (bma_tracker/urls.py), before the project pages' "<code>/".
+project_urlpatterns = [
+    path("rollover/", rollover_views.project_rollover, name="rollover"),
 ]

@@ -5,7 +5,11 @@ The rules (issue 4):
   unit and the units below it;
 - directors read everything and edit what their unit's staff can;
 - the planning office reads everything, records evaluations and restores deleted reports;
-- admins do everything.
+- admins do everything;
+- continuing projects into the next fiscal year (issue 20): the planning office for any unit, a
+  director for their unit and the units below it; not staff, since choosing which projects go
+  on is the unit's plan for the year, which its director signs (staff still create a single
+  project of the new year with the project form).
 
 A helper returns the object or raises Http404 (no such object) / PermissionDenied (403): a user
 who opens another unit's edit URL gets 403, never the form.
@@ -106,3 +110,24 @@ def report_for_restore(user, code, pk):
     report = get_object_or_404(ProgressReport.objects.filter(deleted_at__isnull=False), project=project, pk=pk)
     report.project = project
     return report
+
+
+def can_roll_over(user, unit=None):
+    """Whether the user may copy a unit's projects into the next fiscal year (unit None: any
+    unit at all, e.g. to offer the page's link)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_planner:
+        return True
+    if user.role != User.Role.DIRECTOR or user.unit_id is None:
+        return False
+    return unit is None or can_edit_unit(user, unit)
+
+
+def units_for_rollover(user):
+    """The units whose projects the user may copy into the next fiscal year."""
+    if user.is_authenticated and user.is_planner:
+        return OrgUnit.objects.all()
+    if not can_roll_over(user):
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.subtree_of(user.unit)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
 from django.forms.renderers import Jinja2
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,15 @@ from django.utils.translation import gettext_lazy as _
 from bma_tracker import thaidate
 from bma_tracker.text import to_arabic_digits
 from projects.access import units_for_edit
-from projects.models import PlanEdition, PlanNode, PlanStep, ProgressReport, Project
+from projects.models import (
+    MAX_AMOUNT,
+    PlanEdition,
+    PlanNode,
+    PlanStep,
+    ProgressReport,
+    Project,
+    disbursement_error,
+)
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -127,6 +137,43 @@ class PercentField(NumberField):
             raise
 
 
+# Thousands separators as people type them: "1,250,000.50", "1 250 000", or with the stray
+# space of the legacy pages ("14 ,892,956.80"); only between digits, never a second point.
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:\s*,\s*[0-9]{3})+(?:\.[0-9]+)?$")
+
+
+class AmountField(NumberField):
+    """Baht, as people type them: thousands commas, Thai or Arabic digits, an optional trailing
+    "บาท"; at most 2 decimals; 0 … MAX_AMOUNT. Shown again with commas."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("บาท พิมพ์มีจุลภาคได้ เช่น 1,250,000.50"))
+        kwargs.setdefault("required", False)
+        super().__init__(min_value=Decimal("0"), max_value=MAX_AMOUNT, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:,.2f}"
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = to_arabic_digits(str(value)).strip().removesuffix("บาท").strip()
+        if _GROUPED.match(text.lstrip("-")):
+            text = re.sub(r"[\s,]", "", text)
+        try:
+            return super().to_python(text)
+        except ValidationError as exc:
+            if exc.code == "invalid":
+                raise ValidationError(_("กรุณากรอกจำนวนเงินเป็นตัวเลข เช่น 1,250,000.50"), code="invalid") from None
+            if exc.code == "min_value":
+                raise ValidationError(_("จำนวนเงินต้องไม่ติดลบ"), code="min_value") from None
+            if exc.code == "max_value":
+                raise ValidationError(_("จำนวนเงินต้องไม่เกิน 100,000 ล้านบาท"), code="max_value") from None
+            raise
+
+
 def _format_limit_help(limit):
     return _("ไม่เกิน %(limit)s ตัวอักษร") % {"limit": f"{limit:,}"}
 
@@ -172,6 +219,10 @@ class ProgressReportForm(VersionForm):
     narrative = text_field(_("ผลการดำเนินงาน"))
     problems = text_field(_("ปัญหาของโครงการ"), initial="ไม่มี")
     obstacles = text_field(_("อุปสรรคของโครงการ"), initial="ไม่มี")
+    disbursed_to_date = AmountField(
+        label=_("ผลการเบิกจ่ายสะสมตั้งแต่ต้นปีงบประมาณ (บาท)"),
+        help_text=_("ยอดสะสมถึงวันที่รายงาน ไม่ใช่ยอดของเดือนนี้ เว้นว่างถ้าไม่มีข้อมูล พิมพ์มีจุลภาคได้ เช่น 1,250,000.50"),
+    )
     confirm_lower = forms.BooleanField(label=_("ยืนยันว่าความคืบหน้าลดลงจากรายงานก่อนหน้าจริง"), required=False)
     lower_reason = forms.CharField(
         label=_("เหตุผลที่ความคืบหน้าลดลง"),
@@ -209,8 +260,16 @@ class ProgressReportForm(VersionForm):
             )
         return day
 
+    def clean_disbursed_to_date(self):
+        amount = self.cleaned_data["disbursed_to_date"]
+        error = disbursement_error(self.project, amount)
+        if error:
+            raise ValidationError(error, code="over_budget")
+        return amount
+
     def clean(self):
         data = super().clean()
+        self._check_disbursement_order(data)
         day, percent = data.get("report_date"), data.get("percent")
         if day is None or percent is None:
             return data
@@ -234,6 +293,30 @@ class ProgressReportForm(VersionForm):
                 self.add_error("lower_reason", _("กรุณาระบุเหตุผลที่ความคืบหน้าลดลง"))
         return data
 
+    def _check_disbursement_order(self, data):
+        """A cumulative amount never goes down over time: not below an earlier report's, not
+        above a later one's (one query, only when an amount is typed)."""
+        day, amount = data.get("report_date"), data.get("disbursed_to_date")
+        if day is None or amount is None:
+            return
+        others = self.project.reports.live().exclude(pk=getattr(self.report, "pk", None))
+        bounds = others.aggregate(
+            before=models.Max("disbursed_to_date", filter=Q(report_date__lte=day)),
+            after=models.Min("disbursed_to_date", filter=Q(report_date__gt=day)),
+        )
+        if bounds["before"] is not None and amount < bounds["before"]:
+            self.add_error(
+                "disbursed_to_date",
+                _("ผลการเบิกจ่ายสะสมต้องไม่น้อยกว่าที่รายงานไว้ก่อนหน้า (%(amount)s บาท) หากรายงานก่อนหน้าผิด กรุณาแก้ไขรายงานนั้น")
+                % {"amount": f"{bounds['before']:,.2f}"},
+            )
+        elif bounds["after"] is not None and amount > bounds["after"]:
+            self.add_error(
+                "disbursed_to_date",
+                _("ผลการเบิกจ่ายสะสมต้องไม่มากกว่าที่รายงานไว้ในวันหลังจากนี้ (%(amount)s บาท)")
+                % {"amount": f"{bounds['after']:,.2f}"},
+            )
+
     def report_values(self):
         return {name: self.cleaned_data[name] for name in ProgressReport.EDITABLE_FIELDS}
 
@@ -252,6 +335,10 @@ def edition_nodes(fiscal_year):
 
 class ProjectForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    budget = AmountField(label=_("งบประมาณ (บาท)"))
+    budget_after_transfer = AmountField(
+        label=_("งบประมาณหลังปรับโอน (บาท)"), help_text=_("เว้นว่างถ้าไม่มีการปรับโอน พิมพ์มีจุลภาคได้ เช่น 1,250,000.50")
+    )
 
     class Meta:
         model = Project
@@ -326,6 +413,16 @@ class ProjectForm(forms.ModelForm):
                 self.add_error(
                     "plan_nodes", _("ประเด็นยุทธศาสตร์ต้องมาจากแผนฉบับที่ใช้ในปีงบประมาณ %(fy)s") % {"fy": fiscal_year}
                 )
+        disbursed = self.instance.disbursed_to_date if self.instance.pk else None
+        budget = (
+            data.get("budget_after_transfer") if data.get("budget_after_transfer") is not None else data.get("budget")
+        )
+        field = "budget_after_transfer" if data.get("budget_after_transfer") is not None else "budget"
+        if disbursed and (budget is None or budget < disbursed) and field not in self.errors:
+            self.add_error(
+                field,
+                _("งบประมาณต้องไม่น้อยกว่าที่เบิกจ่ายไปแล้ว %(amount)s บาท") % {"amount": f"{disbursed:,.2f}"},
+            )
         return data
 
     def project_values(self):

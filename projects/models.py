@@ -10,6 +10,7 @@ import functools
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -22,6 +23,44 @@ from bma_tracker.text import search_key
 unit_code_validator = RegexValidator(r"^\d{8}$", _("รหัสหน่วยงานต้องเป็นตัวเลข 8 หลัก"))
 project_code_validator = RegexValidator(r"^\d{8}-\d{1,6}$", _("รหัสโครงการต้องอยู่ในรูป 24000000-3029"))
 percent_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+# Amounts in baht, two places. The ceiling is far above any one project (the whole BMA's annual
+# budget is under 100,000 million baht) and below what the columns hold (14 digits).
+MAX_AMOUNT = Decimal("100000000000")
+amount_validators = [
+    MinValueValidator(Decimal("0"), _("จำนวนเงินต้องไม่ติดลบ")),
+    MaxValueValidator(MAX_AMOUNT, _("จำนวนเงินต้องไม่เกิน 100,000 ล้านบาท")),
+]
+
+
+def amount_field(label, **kwargs):
+    """A baht amount, 2 places, 0 … MAX_AMOUNT, empty when not known."""
+    return models.DecimalField(
+        label, max_digits=14, decimal_places=2, null=True, blank=True, validators=amount_validators, **kwargs
+    )
+
+
+def amount_in_range(name):
+    """The database's guard of an amount column: empty, or 0 … MAX_AMOUNT."""
+    return Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": MAX_AMOUNT})
+
+
+def disbursement_target(fiscal_year, day):
+    """(quarter, cumulative percent of the budget planned to be disbursed by that quarter's end)
+    for a day of a fiscal year (settings.DISBURSEMENT_TARGETS: that year's, else the default);
+    a day after the year's end counts as quarter 4, a day before it as quarter 1."""
+    from django.conf import settings
+
+    first, last = thaidate.fiscal_year_range(fiscal_year)
+    quarter = thaidate.fiscal_quarter(min(max(day, first), last))
+    targets = settings.DISBURSEMENT_TARGETS.get(fiscal_year) or settings.DISBURSEMENT_TARGETS[0]
+    return quarter, Decimal(targets[quarter - 1])
+
+
+def percent_of(part, whole):
+    """part / whole in percent, 2 places; None without a whole to divide by."""
+    if part is None or not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
 
 
 class SearchTextMixin:
@@ -239,6 +278,21 @@ class Project(SearchTextMixin, models.Model):
     plan_alignment_text = models.TextField(
         _("ข้อความยุทธศาสตร์ตามต้นฉบับ"), blank=True, help_text=_("ข้อความตามที่ระบบเดิมแสดง เก็บไว้ตามจริง")
     )
+    # The budget (งบประมาณ) and the budget after transfers (งบประมาณหลังปรับโอน) in baht; the
+    # disbursement rate is measured against the latter when there is one (effective_budget).
+    budget = amount_field(_("งบประมาณ (บาท)"))
+    budget_after_transfer = amount_field(_("งบประมาณหลังปรับโอน (บาท)"), help_text=_("เว้นว่างถ้าไม่มีการปรับโอน"))
+    # The project this one continues from the fiscal year before (indicators.services
+    # projects_roll_over): one continuation per project, which the database guards.
+    continued_from = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="continuation",
+        verbose_name=_("ต่อเนื่องจากโครงการ"),
+    )
     search_text = models.TextField(editable=False, default="")
     # The "ความคืบหน้าโครงการ ร้อยละ N" a legacy printout headlines, kept as printed: a value of
     # its own, which the page can print with no monthly report under it or beside a different
@@ -267,6 +321,8 @@ class Project(SearchTextMixin, models.Model):
         "objectives",
         "targets",
         "plan_alignment_text",
+        "budget",
+        "budget_after_transfer",
     )
     # Progress summary, derived from the live reports and the plan steps by
     # refresh_progress_summary(); stored so that lists and dashboards filter and sort in SQL.
@@ -279,6 +335,9 @@ class Project(SearchTextMixin, models.Model):
     # (bit 0 = October, thaidate.fiscal_month_index): the dashboard counts reporting by month
     # from the projects alone instead of sorting a year of reports.
     report_months = models.PositiveIntegerField(default=0, editable=False)
+    # The baht disbursed so far: the cumulative amount of the newest live report that states one
+    # (ProgressReport.disbursed_to_date), from the same reports as the rest of the summary.
+    disbursed_to_date = models.DecimalField(max_digits=14, decimal_places=2, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The form's edit-conflict check (projects.audit.locked_update): moved on by the project's own
@@ -311,6 +370,9 @@ class Project(SearchTextMixin, models.Model):
                     "latest_percent",
                     "planned_percent_at_latest",
                     "report_months",
+                    "budget",
+                    "budget_after_transfer",
+                    "disbursed_to_date",
                     "code",
                     "id",
                 ],
@@ -321,6 +383,10 @@ class Project(SearchTextMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(legacy_headline_percent__gte=0, legacy_headline_percent__lte=100),
                 name="project_legacy_headline_0_100",
+            ),
+            models.CheckConstraint(condition=amount_in_range("budget"), name="project_budget_in_range"),
+            models.CheckConstraint(
+                condition=amount_in_range("budget_after_transfer"), name="project_budget_after_transfer_in_range"
             ),
         ]
 
@@ -334,7 +400,42 @@ class Project(SearchTextMixin, models.Model):
     def fiscal_year_range(self):
         return thaidate.fiscal_year_range(self.fiscal_year)
 
-    SUMMARY_FIELDS = ("latest_percent", "latest_report_date", "planned_percent_at_latest", "report_months")
+    SUMMARY_FIELDS = (
+        "latest_percent",
+        "latest_report_date",
+        "planned_percent_at_latest",
+        "report_months",
+        "disbursed_to_date",
+    )
+
+    def clean(self):
+        super().clean()
+        budget = self.effective_budget
+        if self.pk and self.disbursed_to_date and budget is not None and self.disbursed_to_date > budget:
+            raise ValidationError(
+                {
+                    "budget_after_transfer" if self.budget_after_transfer is not None else "budget": _(
+                        "งบประมาณต้องไม่น้อยกว่าที่เบิกจ่ายไปแล้ว %(amount)s บาท"
+                    )
+                    % {"amount": f"{self.disbursed_to_date:,.2f}"}
+                }
+            )
+
+    @property
+    def effective_budget(self):
+        """What disbursement is measured against: the budget after transfers, else the budget."""
+        return self.budget_after_transfer if self.budget_after_transfer is not None else self.budget
+
+    @property
+    def disbursement_rate(self):
+        """Percent of the effective budget disbursed so far (None without a budget)."""
+        if self.effective_budget is None:
+            return None
+        return percent_of(self.disbursed_to_date or Decimal("0"), self.effective_budget)
+
+    def disbursement_target(self, today=None):
+        """(quarter, target percent) of the disbursement plan on the day the schedule is judged."""
+        return disbursement_target(self.fiscal_year, schedule_ref_date(self.fiscal_year, today))
 
     def refresh_progress_summary(self, *, save=True):
         """Recompute latest_percent, latest_report_date, planned_percent_at_latest and
@@ -342,9 +443,10 @@ class Project(SearchTextMixin, models.Model):
         steps calls this."""
         # The live reports in one query (a report a month, a few hundred at the very most); the
         # planned percent then reads the steps.
-        rows = list(self.reports.live().newest_first().values_list("percent", "report_date"))
+        rows = list(self.reports.live().newest_first().values_list("percent", "report_date", "disbursed_to_date"))
         newest = {"percent": rows[0][0], "report_date": rows[0][1]} if rows else None
-        self.summarise(newest, [report_date for _percent, report_date in rows])
+        self.summarise(newest, [report_date for _percent, report_date, _amount in rows])
+        self.disbursed_to_date = next((amount for _p, _d, amount in rows if amount is not None), None)
         if save:
             summary = {name: getattr(self, name) for name in self.SUMMARY_FIELDS}
             unchanged = Q(
@@ -472,8 +574,13 @@ class ProgressReport(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     # One key per rendered form: a double submit of the same form finds the report it already made.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Baht disbursed from the start of the fiscal year up to the report's date, cumulative like
+    # `percent` and for the same reasons: two reports in a month, a skipped month, an edit or a
+    # deletion of a report never count an amount twice or lose one; the month's own amount is
+    # the difference from the month before (disbursement_by_month).
+    disbursed_to_date = amount_field(_("ผลการเบิกจ่ายสะสม (บาท)"))
 
-    EDITABLE_FIELDS = ("report_date", "percent", "narrative", "problems", "obstacles")
+    EDITABLE_FIELDS = ("report_date", "percent", "narrative", "problems", "obstacles", "disbursed_to_date")
 
     objects = ProgressReportQuerySet.as_manager()
 
@@ -493,10 +600,52 @@ class ProgressReport(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="progress_percent_0_100"),
+            models.CheckConstraint(condition=amount_in_range("disbursed_to_date"), name="progress_disbursed_in_range"),
         ]
 
     def __str__(self):
         return f"{self.project.code} {self.report_date} {self.percent}%"
+
+    def clean(self):
+        super().clean()
+        if self.project_id is None:  # the form's own error says so
+            return
+        error = disbursement_error(self.project, self.disbursed_to_date)
+        if error:
+            raise ValidationError({"disbursed_to_date": error})
+
+
+def disbursement_error(project, amount):
+    """Why a cumulative disbursement cannot be recorded on a project (None if it can): it needs
+    a budget, and may not exceed the budget after transfers (or the budget)."""
+    if amount is None:
+        return None
+    budget = project.effective_budget
+    if budget is None:
+        return _("โครงการยังไม่มีงบประมาณ กรุณาบันทึกงบประมาณในข้อมูลโครงการก่อนรายงานผลการเบิกจ่าย")
+    if amount > budget:
+        return _("ผลการเบิกจ่ายสะสม %(amount)s บาท เกินงบประมาณ%(which)s %(budget)s บาท") % {
+            "amount": f"{amount:,.2f}",
+            "which": _("หลังปรับโอน") if project.budget_after_transfer is not None else "",
+            "budget": f"{budget:,.2f}",
+        }
+    return None
+
+
+def disbursement_by_month(reports):
+    """[{month (its first day), cumulative, in_month}] oldest first, for each month in which a
+    report states a cumulative disbursement: the month's figure is its newest such report's
+    (two reports in a month count once), in_month the increase over the month before."""
+    by_month = {}
+    for report in sorted(reports, key=lambda r: (r.report_date, r.pk or 0)):
+        if report.disbursed_to_date is not None:
+            by_month[report.report_date.replace(day=1)] = report.disbursed_to_date
+    rows, before = [], Decimal("0")
+    for month in sorted(by_month):
+        cumulative = by_month[month]
+        rows.append({"month": month, "cumulative": cumulative, "in_month": cumulative - before})
+        before = cumulative
+    return rows
 
 
 class ProjectEvaluation(models.Model):

@@ -36,7 +36,17 @@ from django.utils.translation import gettext_lazy as _
 from bma_tracker import thaidate
 from bma_tracker.caching import cache_key, cached
 from indicators.models import Indicator
-from projects.models import ChangeCounter, DistrictGroup, OrgUnit, PlanNode, Project, ScheduleStatus, schedule_ref_date
+from projects.models import (
+    ChangeCounter,
+    DistrictGroup,
+    OrgUnit,
+    PlanNode,
+    Project,
+    ScheduleStatus,
+    disbursement_target,
+    percent_of,
+    schedule_ref_date,
+)
 
 BEHIND_LIMIT = 20
 HISTOGRAM_BINS = [(low, low + 10) for low in range(0, 100, 10)]  # [low, high); the last includes 100
@@ -48,6 +58,10 @@ AVERAGE_RULE = _(
     "ความคืบหน้าเฉลี่ยคิดจากทุกโครงการในขอบเขต โครงการที่ยังไม่เคยรายงานนับตามความคืบหน้าที่ระบบเดิมแสดง หรือนับเป็นร้อยละ 0 ถ้าไม่มี"
 )
 PLANNED_RULE = _("แผนเทียบผลเฉลี่ยคิดเฉพาะโครงการที่รายงานแล้ว: ร้อยละตามแผน ณ วันที่รายงานล่าสุด เทียบกับร้อยละที่รายงานล่าสุด")
+DISBURSEMENT_RULE = _(
+    "อัตราการเบิกจ่าย = ผลการเบิกจ่ายสะสมตามรายงานล่าสุดของแต่ละโครงการ รวมกัน หารด้วยงบประมาณหลังปรับโอน (หรืองบประมาณ ถ้าไม่มีการปรับโอน) รวมกัน"
+    " คิดเฉพาะโครงการที่มีงบประมาณ เทียบกับเป้าหมายการเบิกจ่ายสะสมถึงสิ้นไตรมาสของวันที่พิจารณา"
+)
 INDICATOR_RULE = _(
     "ตัวชี้วัดบรรลุเมื่อผลงานของไตรมาสถึงค่าเป้าหมาย (ตัวชี้วัดแบบค่าน้อยดีกว่า: ไม่เกินค่าเป้าหมาย); ยังไม่รายงาน = ไม่มีผลงานของไตรมาสนั้น"
 )
@@ -125,7 +139,12 @@ def figures_key(scope, fiscal_year, period, *, today=None):
     the router sends both there), so that figures are never older than their key."""
     ref_date = schedule_ref_date(fiscal_year, today)
     revision = ChangeCounter.total(fiscal_year, None if scope.kind == "bma" else scope.units())
-    return cache_key("dashboard", scope.key, fiscal_year, period.value, ref_date.isoformat(), revision)
+    # The disbursement targets come from the environment, not the database: a changed setting
+    # must not find figures computed with the old one in a shared cache.
+    targets = settings.DISBURSEMENT_TARGETS.get(fiscal_year) or settings.DISBURSEMENT_TARGETS[0]
+    return cache_key(
+        "dashboard", scope.key, fiscal_year, period.value, ref_date.isoformat(), revision, "-".join(map(str, targets))
+    )
 
 
 def dashboard_data(scope, fiscal_year, period, *, today=None, key=None):
@@ -195,7 +214,7 @@ def compute_dashboard(scope, fiscal_year, period, *, ref_date):
         ref_date=ref_date,
         headline=rollup["headline"],
         histogram=progress_histogram(rollup["headline"]),
-        by_child=planned_actual_by_child(scope, rollup["per_unit"], every_unit),
+        by_child=planned_actual_by_child(scope, rollup["per_unit"], every_unit, fiscal_year, ref_date),
         monthly=rollup["monthly"],
         indicators=ind["total"],
         indicators_by_dimension=ind["by_dimension"],
@@ -250,6 +269,7 @@ def project_rollup(projects, fiscal_year, period, ref_date):
     statuses = [ScheduleStatus.COMPLETE, ScheduleStatus.NO_REPORT, ScheduleStatus.BEHIND]
     counts = {
         "n_reported": "p.latest_report_date IS NOT NULL",
+        "n_budgeted": "COALESCE(p.budget_after_transfer, p.budget) IS NOT NULL",
         "in_period": f"(p.report_months & {_months_mask(m for m in months if start <= m <= end)}) <> 0",
         **{status.value: f"p.schedule_status = '{status.value}'" for status in statuses},
         **{f"band_{low}": _band_sql(low, high) for low, high in HISTOGRAM_BINS},
@@ -265,17 +285,32 @@ def project_rollup(projects, fiscal_year, period, ref_date):
             "planned_percent_at_latest",
             "report_months",
             "schedule_status",
+            "budget",
+            "budget_after_transfer",
+            "disbursed_to_date",
         )
     )
     inner_sql, params = inner.query.sql_with_params()
-    columns = ["unit_id", "n_projects", "sum_percent", "sum_planned", "sum_actual", "last_report", *counts]
+    columns = [
+        "unit_id",
+        "n_projects",
+        "sum_percent",
+        "sum_planned",
+        "sum_actual",
+        "last_report",
+        "sum_budget",
+        "sum_disbursed",
+        *counts,
+    ]
     # Every piece written into the text is a constant or an integer computed above; the
     # parameters of the inner query stay parameters.
     sql = (
         "SELECT p.unit_id, COUNT(*), SUM(p.latest_percent),"  # noqa: S608
         " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.planned_percent_at_latest END),"
         " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.latest_percent END),"
-        " MAX(p.latest_report_date), "
+        " MAX(p.latest_report_date),"
+        " SUM(COALESCE(p.budget_after_transfer, p.budget)),"
+        " SUM(CASE WHEN COALESCE(p.budget_after_transfer, p.budget) IS NOT NULL THEN p.disbursed_to_date END), "
         + ", ".join(_count_sql(condition) for condition in counts.values())
         + f" FROM ({inner_sql}) p GROUP BY p.unit_id"
     )
@@ -283,10 +318,12 @@ def project_rollup(projects, fiscal_year, period, ref_date):
         cursor.execute(sql, params)
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     totals = dict.fromkeys(["n_projects", *counts], 0)
-    sum_percent, per_unit = ZERO, {}
+    sum_percent, sum_budget, sum_disbursed, per_unit = ZERO, ZERO, ZERO, {}
     for row in rows:
-        for name in ("sum_percent", "sum_planned", "sum_actual"):
+        for name in ("sum_percent", "sum_planned", "sum_actual", "sum_budget", "sum_disbursed"):
             row[name] = _decimal(row[name])
+        sum_budget += row["sum_budget"] or ZERO
+        sum_disbursed += row["sum_disbursed"] or ZERO
         row["last_report"] = _date(row["last_report"])
         for name in totals:
             row[name] = int(row[name] or 0)
@@ -300,12 +337,36 @@ def project_rollup(projects, fiscal_year, period, ref_date):
         **{status.value: totals[status.value] for status in statuses},
         ScheduleStatus.ON_TRACK.value: total - sum(totals[status.value] for status in statuses),
         **{f"band_{low}": totals[f"band_{low}"] for low, _high in HISTOGRAM_BINS},
+        **_disbursement(
+            {"n_budgeted": totals["n_budgeted"], "sum_budget": sum_budget, "sum_disbursed": sum_disbursed},
+            fiscal_year,
+            ref_date,
+        ),
     }
+    for row in per_unit.values():
+        row.update(_disbursement(row, fiscal_year, ref_date))
     monthly = [
         {"month": day, "label": thaidate.format_month_short(day), "count": totals[f"month_{n}"]}
         for n, day in enumerate(months)
     ]
     return {"headline": headline, "per_unit": per_unit, "monthly": monthly}
+
+
+def _disbursement(row, fiscal_year, ref_date):
+    """The disbursement figures of a row with n_budgeted, sum_budget and sum_disbursed: the
+    rate (percent of the budget, None without one), the plan's target for ref_date's quarter
+    and the gap (target − rate, points)."""
+    quarter, target = disbursement_target(fiscal_year, ref_date)
+    budget = row["sum_budget"] if row["n_budgeted"] else None
+    rate = percent_of(row["sum_disbursed"] or ZERO, budget)
+    return {
+        "budget": budget,
+        "disbursed": (row["sum_disbursed"] or ZERO) if budget is not None else None,
+        "disbursement_rate": rate,
+        "disbursement_quarter": quarter,
+        "disbursement_target": target,
+        "disbursement_gap": target - rate if rate is not None else None,
+    }
 
 
 def _decimal(value):
@@ -354,18 +415,28 @@ def _child_key(scope, unit, units):
     return ("unit", unit["parent__parent_id"] or unit["parent_id"] or unit["pk"])
 
 
-def planned_actual_by_child(scope, per_unit, units):
+def planned_actual_by_child(scope, per_unit, units, fiscal_year, ref_date):
     """Per unit one level below the scope (for the whole BMA: each department and each district
     group): projects, reported, average planned and actual; summed from the per-unit sums."""
     rows = {}
     for unit_id, part in per_unit.items():
         key = _child_key(scope, units[unit_id], units)
         row = rows.setdefault(
-            key, {"key": key, "n_projects": 0, "n_reported": 0, "sum_planned": ZERO, "sum_actual": ZERO}
+            key,
+            {
+                "key": key,
+                "n_projects": 0,
+                "n_reported": 0,
+                "n_budgeted": 0,
+                "sum_planned": ZERO,
+                "sum_actual": ZERO,
+                "sum_budget": ZERO,
+                "sum_disbursed": ZERO,
+            },
         )
-        for name in ("n_projects", "n_reported"):
+        for name in ("n_projects", "n_reported", "n_budgeted"):
             row[name] += part[name]
-        for name in ("sum_planned", "sum_actual"):
+        for name in ("sum_planned", "sum_actual", "sum_budget", "sum_disbursed"):
             row[name] += part[name] or ZERO
     result = []
     for (kind, ident), row in rows.items():
@@ -377,6 +448,7 @@ def planned_actual_by_child(scope, per_unit, units):
             is_self = scope.kind == "unit" and unit["pk"] == scope.unit.pk
             row.update(name=unit["name"], code=unit["code"], query=None if is_self else {"unit": unit["code"]})
             row.update(is_self=is_self, list_query={"unit": unit["code"]})
+        row.update(_disbursement(row, fiscal_year, ref_date))
         result.append(_averages(row))
     # Departments first by code, then the district groups in their official order.
     group_order = {value: n for n, value in enumerate(DistrictGroup.values)}

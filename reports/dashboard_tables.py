@@ -76,6 +76,34 @@ def dashboard_tables(data, *, scope, period):
             ],
         ),
         Table(
+            "disbursement",
+            _("การเบิกจ่ายงบประมาณ รายหน่วยงาน (เป้าหมายสะสมถึงสิ้นไตรมาสที่ %(q)d: ร้อยละ %(target)s)")
+            % {"q": data.headline["disbursement_quarter"], "target": data.headline["disbursement_target"]},
+            [
+                _("หน่วยงาน / กลุ่มเขต"),
+                _("จำนวนโครงการ"),
+                _("โครงการที่มีงบประมาณ"),
+                _("งบประมาณหลังปรับโอน (บาท)"),
+                _("เบิกจ่ายสะสม (บาท)"),
+                f"{_('อัตราการเบิกจ่าย')} {percent}",
+                f"{_('เป้าหมาย')} {percent}",
+                _("ต่ำกว่าเป้าหมาย (จุด)"),
+            ],
+            [
+                [
+                    r["label"],
+                    r["n_projects"],
+                    r["n_budgeted"],
+                    r["budget"],
+                    r["disbursed"],
+                    r["disbursement_rate"],
+                    r["disbursement_target"],
+                    r["disbursement_gap"],
+                ]
+                for r in data.by_child
+            ],
+        ),
+        Table(
             "monthly-reporting",
             _("จำนวนโครงการที่รายงานความคืบหน้า รายเดือน"),
             [_("เดือน"), _("จำนวนโครงการที่รายงาน")],

@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET
 from bma_tracker import thaidate
 from bma_tracker.caching import cache_key, cached
 from indicators.models import QuarterStatus
+from projects import access
 from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus
 from reports import exports
 from reports.dashboard import (
     AVERAGE_RULE,
+    DISBURSEMENT_RULE,
     INDICATOR_RULE,
     PLANNED_RULE,
     Period,
@@ -164,7 +166,15 @@ def dashboard(request):
         cache_key("dashboard-page", key, get_language(), years[0], years[-1]),
         lambda: render_to_string("reports/_dash_body.html", _body_context(scope, fiscal_year, period, key, years)),
     )
-    context = {"scope": scope, "fiscal_year": fiscal_year, "period": period, "errors": errors, "body": mark_safe(body)}  # noqa: S308 (our own rendered template)
+    context = {
+        "scope": scope,
+        "fiscal_year": fiscal_year,
+        "period": period,
+        "errors": errors,
+        "body": mark_safe(body),  # noqa: S308 (our own rendered template)
+        # Outside the cached body: whether this reader may continue the unit's projects.
+        "can_roll_over": scope.kind == "unit" and access.can_roll_over(request.user),
+    }
     return render(request, "reports/dashboard.html", context)
 
 
@@ -220,6 +230,7 @@ def _body_context(scope, fiscal_year, period, key, years):
             for row in data.by_child
         ],
         "list_url": _with_query(list_url, list_base),
+        "disbursement_rule": DISBURSEMENT_RULE,
         # The indicator figures open the indicator list of the same scope, year, quarter and status.
         "indicator_urls": {
             figure: _with_query(indicator_list_url, {**list_base, "quarter": period.quarter, "status": status})

@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy
 from bma_tracker import thaidate
 from bma_tracker.text import search_key, two_places
 from indicators.models import Indicator, IndicatorQuarter
-from projects.models import PlanNode, PlanStep, ProgressReport, ProjectEvaluation, schedule_ref_date
+from projects.models import (
+    PlanNode,
+    PlanStep,
+    ProgressReport,
+    ProjectEvaluation,
+    disbursement_by_month,
+    percent_of,
+    schedule_ref_date,
+)
 from reports.quality import project_quality_notes
 
 PLANNED_RULE = gettext_lazy(
@@ -80,6 +88,35 @@ def project_page_context(project, *, today=None):
         "indicators": [(indicator, _quarter_slots(indicator)) for indicator in project.indicators.all()],
         "notes": notes,
         "notes_by_section": dict(notes_by_section),
+        "budget": budget_summary(project, reports, ref_date),
+    }
+
+
+def budget_summary(project, reports, ref_date):
+    """The budget section: the budget, the budget after transfers, the cumulative disbursement
+    (Project.disbursed_to_date), its rate against the effective budget and the plan's target for
+    the quarter of ref_date, and the month by month figures from the reports; None when the
+    project has neither a budget nor a reported disbursement."""
+    months = disbursement_by_month(reports)
+    if project.effective_budget is None and not months:
+        return None
+    quarter, target = project.disbursement_target(ref_date)
+    rate = project.disbursement_rate
+    budget = project.effective_budget
+    return {
+        "budget": project.budget,
+        "after_transfer": project.budget_after_transfer,
+        "disbursed": project.disbursed_to_date or Decimal("0"),
+        "remaining": budget - (project.disbursed_to_date or Decimal("0")) if budget is not None else None,
+        "rate": rate,
+        "rate_bar": min(rate, Decimal("100")) if rate is not None else None,
+        "quarter": quarter,
+        "target": target,
+        "behind_target": rate is not None and rate < target,
+        "months": [
+            {**row, "label": thaidate.format_month_short(row["month"]), "rate": percent_of(row["cumulative"], budget)}
+            for row in months
+        ],
     }
 
 

@@ -23,6 +23,7 @@ from projects.models import OrgUnit, User
 from tests import factories
 
 EDIT, CREATE, EVALUATE, DEFINE, DEFINE_ANY = "edit", "create", "evaluate", "define", "define_any"
+ROLL_OVER = "roll_over"
 ROLES = [
     "staff_unit",
     "staff_subunit",
@@ -39,6 +40,7 @@ ALLOWED = {
     EVALUATE: {"planner", "admin"},
     DEFINE: {"staff_unit", "director_unit", "planner", "admin"},
     DEFINE_ANY: {"staff_unit", "staff_subunit", "staff_other", "director_unit", "director_other", "planner", "admin"},
+    ROLL_OVER: {"director_unit", "director_other", "planner", "admin"},
 }
 
 # Every write URL: (URL name, args from the world, who may, status of an allowed empty POST).
@@ -58,6 +60,7 @@ WRITE_URLS = [
     ("indicators:new", lambda w: [], DEFINE_ANY, 200),
     ("indicators:edit", lambda w: [w.indicator.code, w.indicator.fiscal_year], DEFINE, 200),
     ("indicators:copy", lambda w: [], DEFINE_ANY, 200),
+    ("projects:rollover", lambda w: [], ROLL_OVER, 200),
 ]
 
 

@@ -11,7 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["bma_tracker", "projects", "indicators", "reports"]
 # The composition root and settings wire every app together; they are not a layer.
 WIRING = {"bma_tracker/urls.py", "bma_tracker/settings.py"}
-WRITERS = ["projects/services.py", "indicators/services.py", "indicators/importing.py", "projects/admin.py"]
+WRITERS = [
+    "projects/services.py",
+    "indicators/services.py",
+    "indicators/rollover.py",
+    "indicators/importing.py",
+    "projects/admin.py",
+]
 
 
 def imported_modules(path):

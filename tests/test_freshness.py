@@ -687,6 +687,34 @@ def test_a_project_renamed_with_update_shows_at_once_on_its_page_print_page_pdf_
     assert squash("โครงการฝึกทักษะอาชีพใหม่") in pdf_text(reader, current)
 
 
+def test_a_budget_and_a_disbursement_changed_with_update_show_at_once_on_the_project_page_and_the_dashboard(
+    director, current
+):
+    """A script sets a budget, then a disbursement (in the report and its project's summary):
+    the project page's rate, the dashboard's headline rate and the per-unit export follow."""
+    reader = browser(director)
+    assert 'id="budget"' not in page(reader, current)
+    assert figure(dashboard(reader), "disbursement") == "–"
+
+    Project.objects.filter(pk=current.pk).update(budget=Decimal("1000000"))
+
+    assert 'data-rate="0.00"' in page(reader, current)
+    assert figure(dashboard(reader), "disbursement") == "0.00"
+
+    ProgressReport.objects.filter(project=current).update(disbursed_to_date=Decimal("250000"))
+    Project.objects.filter(pk=current.pk).update(disbursed_to_date=Decimal("250000"))
+
+    assert 'data-rate="25.00"' in page(reader, current)
+    assert figure(dashboard(reader), "disbursement") == "25.00"
+    rows = export(reader, "disbursement", "xlsx")
+    assert rows[1][3:6] == [1000000, 250000, 25]
+
+    Project.objects.filter(pk=current.pk).update(budget_after_transfer=Decimal("500000"))
+
+    assert 'data-rate="50.00"' in page(reader, current)
+    assert figure(dashboard(reader), "disbursement") == "50.00"
+
+
 def test_a_report_corrected_with_update_shows_at_once_on_the_project_page_print_page_and_the_dashboard(
     director, staff, current
 ):

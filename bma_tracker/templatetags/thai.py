@@ -4,6 +4,7 @@ Like Django's own `date` filter they render "" for a value they cannot show, rat
 breaking the whole page."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
@@ -61,3 +62,14 @@ def be_year(value):
 def thai_digits(value):
     """'3.2.1' -> '๓.๒.๑'"""
     return to_thai_digits(value) if value not in (None, "") else ""
+
+
+@register.filter
+def baht(value):
+    """An amount with thousands commas and 2 places: 1250000.5 -> 1,250,000.50; "" for none."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(value):,.2f}"
+    except (ArithmeticError, TypeError, ValueError):
+        return ""

@@ -50,6 +50,7 @@ def home(request):
         "be_year": thaidate.be_year(today.year),
         "missing": sum(1 for p in projects if not p.reported_this_month),
         "can_report": can_report,
+        "can_roll_over": access.can_roll_over(user),
         "rows": home_rows(projects, can_report),
     }
     return render(request, "projects/home.html", context)

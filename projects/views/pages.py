@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from projects import access
 from projects.filters import ProjectFilterForm
 from projects.models import Project, ScheduleStatus
 
@@ -33,5 +34,12 @@ def project_list(request):
     return render(
         request,
         "projects/list.html",
-        {"form": form, "page": page, "fiscal_year": form.value("fiscal_year"), "sort": form.value("sort") or "code"},
+        {
+            "form": form,
+            "page": page,
+            "fiscal_year": form.value("fiscal_year"),
+            "sort": form.value("sort") or "code",
+            "can_roll_over": access.can_roll_over(request.user),
+            "chosen_unit": form.value("unit"),
+        },
     )
