@@ -262,6 +262,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="bma-tracker@localhost")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# Where the app is reached, for the links in mails (no request to take the host from).
+SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
+# Daily reminder mails (manage.py send_reminders): staff are told from this many days before a
+# report is due, and every day once it is late.
+REMINDER_DAYS_AHEAD = env_int("REMINDER_DAYS_AHEAD", 3, minimum=0)
 
 # A read replica (optional): the dashboards read from it (bma_tracker.dbrouter); writes, logins
 # and sessions stay on the primary.

@@ -16,6 +16,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
         name="login",
     ),
+    path("accounts/profile/", project_accounts.profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # /projects/…: the projects app's list and data entry, continuing projects into the next

@@ -147,6 +147,8 @@ def users_ensure(*, password, units):
         user.role = role
         user.unit = unit
         user.first_name, user.last_name = first_name, last_name
+        # example.invalid never delivers (RFC 2606): reminders can be tried with a local relay.
+        user.email = user.email or f"{username}@example.invalid"
         user.is_active = True
         user.is_staff = user.is_superuser = role == User.Role.ADMIN
         user.set_password(password)

@@ -116,5 +116,5 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "unit", "role", "is_active"]
     list_filter = ["role", "is_active"]
     raw_id_fields = ["unit"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("BMA", {"fields": ("unit", "role")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (("BMA", {"fields": ("unit", "role", "reminder_mails")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("BMA", {"fields": ("unit", "role")}),)

@@ -28,6 +28,7 @@ from projects.models import (
     PlanStep,
     ProgressReport,
     Project,
+    User,
     disbursement_error,
 )
 
@@ -52,6 +53,43 @@ class LoginForm(AuthenticationForm):
             user_login_failed.send(sender=__name__, credentials={"username": name}, request=self.request)
             raise self.get_invalid_login_error()
         return super().clean()
+
+
+class _RawCheckboxInput(forms.CheckboxInput):
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)  # the field judges it; Django's widget reads any string as ticked
+
+
+class CheckboxField(forms.BooleanField):
+    """A tick box that takes what a browser sends (nothing, or "on") and refuses anything else,
+    instead of reading every other string as ticked."""
+
+    widget = _RawCheckboxInput
+    ACCEPTED = {None: False, "": False, "on": True, "true": True, "false": False, True: True, False: False}
+
+    def to_python(self, value):
+        if value not in self.ACCEPTED:
+            raise ValidationError(_("ค่าที่ส่งมาไม่ถูกต้อง"), code="invalid")
+        return self.ACCEPTED[value]
+
+
+class ProfileForm(forms.ModelForm):
+    """What users change about themselves: the address mails go to and whether they take the
+    daily reminders. Name, unit and role are the administrators' business."""
+
+    class Meta:
+        model = User
+        fields = ["email", "reminder_mails"]
+        field_classes = {"reminder_mails": CheckboxField}
+        labels = {"email": _("อีเมล")}
+        help_texts = {"email": _("ใช้รับอีเมลเตือนและลิงก์ตั้งรหัสผ่านใหม่")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True  # the page is for the address mails go to
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
 
 
 class ThaiDateField(forms.Field):

@@ -688,6 +688,11 @@ class User(AbstractUser):
         OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("หน่วยงาน")
     )
     role = models.CharField(_("บทบาท"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    reminder_mails = models.BooleanField(
+        _("รับอีเมลเตือนการรายงาน"),
+        default=True,
+        help_text=_("อีเมลรายวันเมื่อรายงานใกล้ถึงกำหนดหรือเลยกำหนด และรายงานที่รออนุมัติ (ไม่เกินวันละหนึ่งฉบับ)"),
+    )
 
     class Meta:
         verbose_name = _("ผู้ใช้")
@@ -757,6 +762,26 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.model_label}#{self.object_id} {self.action}"
+
+
+class ReminderMail(models.Model):
+    """One reminder mail sent to a user on a day. The unique (user, day) pair is the rule "at most
+    one mail per person per day, however often the daily job runs": the row is inserted in the
+    same transaction that sends the mail, so a failed send leaves no row and a concurrent run
+    waits for the first one's row, then skips."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminder_mails_sent")
+    day = models.DateField(_("วันที่"))
+    sent_at = models.DateTimeField(_("เวลาที่ส่ง"), auto_now_add=True)
+    summary = models.JSONField(_("สรุปเนื้อหา"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("อีเมลเตือน")
+        verbose_name_plural = _("อีเมลเตือน")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_reminder_per_user_per_day")]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"
 
 
 class ChangeCounter(models.Model):

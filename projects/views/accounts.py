@@ -1,8 +1,9 @@
-"""The signed-in home page ("My projects"); login, logout and password change are Django's own
-views with Thai templates under templates/registration/."""
+"""The signed-in home page ("My projects") and the user's own profile; login, logout and
+password change are Django's own views with Thai templates under templates/registration/."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from bma_tracker import thaidate
 from bma_tracker.text import two_places
 from projects import access
+from projects.forms import ProfileForm
 from projects.models import Project
 
 # What a row of My projects shows: the long texts (rationale, objectives…) stay in the database.
@@ -111,3 +113,14 @@ def home_rows(projects, can_report):
             for project in projects
         ),
     )
+
+
+@login_required
+def profile(request):
+    """The signed-in user's own settings: their address and the daily reminder mails."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("บันทึกการตั้งค่าแล้ว"))
+        return redirect("profile")
+    return render(request, "projects/profile.html", {"form": form})
