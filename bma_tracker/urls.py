@@ -15,6 +15,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
         name="login",
     ),
+    path("accounts/users/", include("projects.user_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # /projects/…: the projects app's list and data entry, then the read side's project pages.
