@@ -17,6 +17,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/profile/", project_accounts.profile, name="profile"),
+    path("accounts/users/", include("projects.user_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # /projects/…: the projects app's list and data entry, continuing projects into the next

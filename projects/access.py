@@ -131,3 +131,33 @@ def units_for_rollover(user):
     if not can_roll_over(user):
         return OrgUnit.objects.none()
     return OrgUnit.objects.subtree_of(user.unit)
+
+
+# --- User accounts (the planning office's user management) ------------------------------------
+
+
+def can_manage_users(user):
+    """The planning office and admins manage accounts without the Django admin."""
+    return user.is_authenticated and user.is_active and user.is_planner
+
+
+def require_user_management(user):
+    if not can_manage_users(user):
+        raise PermissionDenied
+
+
+def roles_assignable_by(user):
+    """The roles a manager may give: only administrators make administrators."""
+    roles = [User.Role.STAFF, User.Role.DIRECTOR, User.Role.PLANNER]
+    if user.is_admin_role:
+        roles.append(User.Role.ADMIN)
+    return roles
+
+
+def user_for_management(manager, pk):
+    """An account the manager may change: not an administrator's unless the manager is one."""
+    require_user_management(manager)
+    account = get_object_or_404(User.objects.select_related("unit"), pk=pk)
+    if (account.role == User.Role.ADMIN or account.is_superuser) and not manager.is_admin_role:
+        raise PermissionDenied
+    return account

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from bma_tracker import thaidate
 from bma_tracker.db import thai_order
 from projects.forms import WIDGETS_IN_JINJA2
-from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus, schedule_ref_date
+from projects.models import DistrictGroup, OrgUnit, Project, ScheduleStatus, User, schedule_ref_date
 
 SEARCH_MAX_CHARS = 200
 
@@ -177,3 +177,55 @@ class ProjectFilterForm(ListFilterForm):
         if status := self.value("status"):
             projects = projects.filter(schedule_status=status)
         return projects.order_by(*self.ordering())
+
+
+class UserFilterForm(forms.Form):
+    """The user list's filters: a name, a unit (with the units under it), a role, active or not."""
+
+    q = forms.CharField(label=_("ค้นหา (ชื่อผู้ใช้ ชื่อ หรืออีเมล)"), max_length=SEARCH_MAX_CHARS, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("หน่วยงาน (รวมหน่วยงานในสังกัด)"),
+        queryset=OrgUnit.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("ทุกหน่วยงาน"),
+        error_messages={"invalid_choice": _("ไม่พบหน่วยงานที่เลือก")},
+    )
+    role = forms.ChoiceField(
+        label=_("บทบาท"),
+        choices=[("", _("ทุกบทบาท")), *User.Role.choices],
+        required=False,
+        error_messages={"invalid_choice": CHOICE_ERROR},
+    )
+    active = forms.ChoiceField(
+        label=_("สถานะ"),
+        choices=[("", _("ทั้งหมด")), ("1", _("ใช้งานอยู่")), ("0", _("ปิดการใช้งานแล้ว"))],
+        required=False,
+        error_messages={"invalid_choice": CHOICE_ERROR},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+        self.fields["q"].widget.input_type = "search"
+
+    def filter(self, users):
+        if not self.is_valid():
+            return users.none()
+        data = self.cleaned_data
+        if text := data["q"].strip():
+            users = users.filter(
+                Q(username__icontains=text)
+                | Q(first_name__icontains=text)
+                | Q(last_name__icontains=text)
+                | Q(email__icontains=text)
+            )
+        if data["unit"]:
+            users = users.filter(unit__in=OrgUnit.objects.subtree_of(data["unit"]))
+        if data["role"]:
+            users = users.filter(role=data["role"])
+        if data["active"]:
+            users = users.filter(is_active=data["active"] == "1")
+        return users

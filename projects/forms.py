@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from bma_tracker.text import to_arabic_digits
-from projects.access import units_for_edit
+from projects.access import roles_assignable_by, units_for_edit
 from projects.models import (
     MAX_AMOUNT,
+    OrgUnit,
     PlanEdition,
     PlanNode,
     PlanStep,
@@ -523,3 +524,43 @@ PlanStepFormSet = forms.modelformset_factory(
 
 class EvaluationForm(VersionForm):
     score = PercentField(label=_("คะแนนประเมิน"))
+
+
+class UserForm(forms.ModelForm):
+    """An account as the planning office creates or changes it (projects/views/users.py). The
+    roles on offer are those the manager may give (access.roles_assignable_by); the login name
+    is set once, at creation."""
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "unit", "role"]
+        labels = {"email": _("อีเมล")}
+        help_texts = {
+            "username": _("ตัวอักษรภาษาอังกฤษ ตัวเลข และ . _ - ไม่เกิน 150 ตัว ใช้เข้าสู่ระบบ แก้ไขภายหลังไม่ได้"),
+            "email": _("ลิงก์ตั้งรหัสผ่านจะส่งไปที่อีเมลนี้"),
+        }
+        error_messages = {"username": {"unique": _("มีผู้ใช้ชื่อนี้แล้ว กรุณาเลือกชื่ออื่น")}}
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["username"]
+        else:
+            self.fields["username"].validators.append(_login_name_validator)
+        self.fields["first_name"].required = True
+        self.fields["email"].required = True
+        roles = roles_assignable_by(manager)
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        unit = self.fields["unit"]
+        unit.queryset = OrgUnit.objects.order_by("code")
+        unit.required = True
+        unit.label_from_instance = lambda u: f"{u.code} {u.name}"
+        unit.error_messages["invalid_choice"] = _("ไม่พบหน่วยงานที่เลือก")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+def _login_name_validator(value):
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", value):
+        raise ValidationError(_("ชื่อผู้ใช้ใช้ได้เฉพาะตัวอักษรภาษาอังกฤษ ตัวเลข และ . _ -"), code="invalid")

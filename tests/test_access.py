@@ -9,6 +9,7 @@ The project and indicator belong to สำนักพัฒนาสังค�
 - an indicator's definition (DEFINE): the unit's staff and director, the planning office (any
   unit); creating indicators and copying them to the next year (DEFINE_ANY): anyone with a
   unit, and the planning office;
+- user accounts (MANAGE_USERS): the planning office and admins;
 - admins: everything; anonymous users: redirected to the login page.
 """
 
@@ -24,6 +25,7 @@ from tests import factories
 
 EDIT, CREATE, EVALUATE, DEFINE, DEFINE_ANY = "edit", "create", "evaluate", "define", "define_any"
 ROLL_OVER = "roll_over"
+MANAGE_USERS = "manage_users"
 ROLES = [
     "staff_unit",
     "staff_subunit",
@@ -41,6 +43,7 @@ ALLOWED = {
     DEFINE: {"staff_unit", "director_unit", "planner", "admin"},
     DEFINE_ANY: {"staff_unit", "staff_subunit", "staff_other", "director_unit", "director_other", "planner", "admin"},
     ROLL_OVER: {"director_unit", "director_other", "planner", "admin"},
+    MANAGE_USERS: {"planner", "admin"},
 }
 
 # Every write URL: (URL name, args from the world, who may, status of an allowed empty POST).
@@ -61,6 +64,9 @@ WRITE_URLS = [
     ("indicators:edit", lambda w: [w.indicator.code, w.indicator.fiscal_year], DEFINE, 200),
     ("indicators:copy", lambda w: [], DEFINE_ANY, 200),
     ("projects:rollover", lambda w: [], ROLL_OVER, 200),
+    ("users:list", lambda w: [], MANAGE_USERS, 200),
+    ("users:new", lambda w: [], MANAGE_USERS, 200),
+    ("users:edit", lambda w: [w.users["staff_unit"].pk], MANAGE_USERS, 200),
 ]
 
 

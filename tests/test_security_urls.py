@@ -23,6 +23,7 @@ PUBLIC = {
 WRITES = {name: kind for name, _args, kind, _status in WRITE_URLS}
 # Query strings a URL needs to name what it shows.
 QUERIES = {"dashboard:export": "?fy=2564&period=m8&table=progress-distribution&format=csv"}
+POST_ONLY = {"users:set_active", "users:invite"}  # buttons on the account page; GET is 405
 SLOW = {"projects:print_pdf", "reports:indicator_report_pdf", "reports:performance_pdf"}  # WeasyPrint: a few roles only
 
 
@@ -49,6 +50,8 @@ def build_url(world, name, parameters):
     for parameter in parameters:
         if parameter == "code":
             values[parameter] = world.project.code if namespace == "projects" else world.indicator.code
+        elif parameter == "pk" and namespace == "users":
+            values[parameter] = world.users["staff_unit"].pk
         elif parameter == "pk":
             values[parameter] = world.deleted.pk if name == "projects:progress_restore" else world.report.pk
         elif parameter in ("fiscal_year", "fy"):
@@ -103,6 +106,8 @@ def test_signed_in_users_read_every_page_and_write_per_the_matrix(client, world,
     response = client.get(build_url(world, name, parameters))
     if name in WRITES:
         assert response.status_code == (200 if role in ALLOWED[WRITES[name]] else 403)
+    elif name in POST_ONLY:
+        assert response.status_code == 405
     elif name.startswith("reports:book"):
         # The quarterly books (engineer H's, in progress): no job exists here; never a 500.
         assert response.status_code in (200, 302, 403, 404, 405)
