@@ -77,6 +77,9 @@ def _split_codes(text):
     return [code for code in re.split(r"[\s,]+", to_arabic_digits(text or "").strip()) if code]
 
 
+PLANNING_OFFICE_FIELDS = ("target_basis", "target_q1", "target_q2", "target_q3", "target_q4", "achieved_rule")
+
+
 class IndicatorForm(forms.ModelForm):
     """Every field of the definition (Indicator.DEFINITION_FIELDS but the legacy alignment
     text), and the codes of the projects the indicator supports. Results are not here: the
@@ -103,6 +106,17 @@ class IndicatorForm(forms.ModelForm):
         help_text=_(
             "ค่าที่ใช้เทียบกับผลงาน ทศนิยมไม่เกิน 2 ตำแหน่ง หากเว้นว่างและค่าเป้าหมายตามที่กำหนดขึ้นต้นด้วยตัวเลข"
             " ระบบจะใช้ตัวเลขนั้น (เช่น “20 ของประชาชนที่ทำการสำรวจ” ได้ 20) ถ้าไม่มีตัวเลข ตัวชี้วัดจะไม่ถูกนับว่าบรรลุหรือไม่บรรลุ"
+        ),
+    )
+    target_q1 = NumberField(label=_("เป้าหมายไตรมาสที่ 1"), required=False, max_value=TARGET_MAX)
+    target_q2 = NumberField(label=_("เป้าหมายไตรมาสที่ 2"), required=False, max_value=TARGET_MAX)
+    target_q3 = NumberField(label=_("เป้าหมายไตรมาสที่ 3"), required=False, max_value=TARGET_MAX)
+    target_q4 = NumberField(
+        label=_("เป้าหมายไตรมาสที่ 4"),
+        required=False,
+        max_value=TARGET_MAX,
+        help_text=_(
+            "เว้นว่างได้: ไตรมาสที่ไม่มีเป้าหมายของตนเองเทียบกับค่าเป้าหมายทั้งปี (ไตรมาส 1–3 ที่ยังไม่ถึงจะแสดงว่า ระหว่างดำเนินการ)"
         ),
     )
     project_codes = forms.CharField(
@@ -162,6 +176,13 @@ class IndicatorForm(forms.ModelForm):
             self.initial.setdefault("fiscal_year", default_fiscal_year)
             if user.unit_id and not user.is_planner:
                 self.initial.setdefault("unit", user.unit_id)
+        for name in ("target_basis", "achieved_rule"):
+            self.fields[name].required = False  # not sent: kept as it is (a new one: the default)
+        if not user.is_planner:
+            # Quarterly targets and how the year's result is counted are the planning office's.
+            for name in PLANNING_OFFICE_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("กำหนดโดยสำนักยุทธศาสตร์และประเมินผล")
         fiscal_year = self.instance.fiscal_year if editing else self._typed_fiscal_year(default_fiscal_year)
         self.fields["plan_node"].queryset = edition_nodes(fiscal_year)
         self.fields["plan_node"].help_text = _("เฉพาะประเด็นของแผนฉบับที่ใช้ในปีงบประมาณของตัวชี้วัด")
@@ -178,6 +199,12 @@ class IndicatorForm(forms.ModelForm):
         if not self.instance.pk and not CODE_PATTERN.match(code):
             raise ValidationError(_("รหัสตัวชี้วัดต้องอยู่ในรูป เลข 4 หลัก ขีด แล้วลำดับ เช่น 2400-1065"), code="invalid")
         return code
+
+    def clean_target_basis(self):
+        return self.cleaned_data["target_basis"] or self.instance.target_basis
+
+    def clean_achieved_rule(self):
+        return self.cleaned_data["achieved_rule"] or self.instance.achieved_rule
 
     def clean_measure(self):
         return self.cleaned_data["measure"].strip()

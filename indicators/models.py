@@ -43,13 +43,19 @@ class QuarterStatus(models.TextChoices):
     BEHIND = "behind", _("ไม่บรรลุ")
     NO_RESULT = "no_result", _("ยังไม่รายงาน")
     NO_TARGET = "no_target", _("ไม่มีค่าเป้าหมาย")
+    # Before the fourth quarter, with no target set for the quarter, a result short of the
+    # annual target is not yet "behind": the year is not over.
+    IN_PROGRESS = "in_progress", _("ระหว่างดำเนินการ")
 
     @property
     def badge(self):
         """Bootstrap background class for the status badge."""
-        return {"met": "text-bg-success", "behind": "text-bg-danger", "no_target": "text-bg-warning"}.get(
-            self.value, "text-bg-secondary"
-        )
+        return {
+            "met": "text-bg-success",
+            "behind": "text-bg-danger",
+            "no_target": "text-bg-warning",
+            "in_progress": "text-bg-info",
+        }.get(self.value, "text-bg-secondary")
 
 
 def judged_quarter(fiscal_year, today=None):
@@ -76,25 +82,41 @@ class IndicatorQuerySet(OwnedByUnitQuerySet):
 
     def with_quarter_status(self, quarter):
         """Annotate quarter_result (the result of quarter 1–4, None without one) and
-        quarter_status (a QuarterStatus value), respecting lower_is_better; agrees with
-        Indicator.quarter_status(). A target that is text only has no number to compare with:
-        such an indicator is never met nor behind."""
-        result = models.F("this_quarter__result")
-        met = Q(lower_is_better=True, quarter_result__lte=models.F("target")) | Q(
-            lower_is_better=False, quarter_result__gte=models.F("target")
-        )
+        quarter_status (a QuarterStatus value): the one rule, Indicator.quarter_status() in SQL,
+        which the indicator list, its filters and the dashboard's counts all use."""
         return self.annotate(
             this_quarter=models.FilteredRelation("quarters", condition=Q(quarters__quarter=quarter)),
-            quarter_result=result,
-        ).annotate(
-            quarter_status=models.Case(
-                models.When(quarter_result__isnull=True, then=models.Value(QuarterStatus.NO_RESULT.value)),
-                models.When(target__isnull=True, then=models.Value(QuarterStatus.NO_TARGET.value)),
-                models.When(met, then=models.Value(QuarterStatus.MET.value)),
-                default=models.Value(QuarterStatus.BEHIND.value),
-                output_field=models.CharField(),
-            )
+            quarter_result=models.F("this_quarter__result"),
+        ).annotate(quarter_status=quarter_status_sql(quarter, "quarter_result"))
+
+
+def quarter_status_sql(quarter, result):
+    """The QuarterStatus of an indicator's result in a quarter, as an SQL expression over the
+    indicator's columns and `result` (an annotation's name); agrees with Indicator.quarter_status.
+
+    The quarter's own target when the planning office set one; else the annual target, which a
+    result meets at any time, but falls short of only in the fourth quarter (before, the year
+    is not over). Lower-is-better indicators meet a target by staying at or under it. A target
+    that is text only has no number to compare with: never met nor behind."""
+
+    def meets(target):
+        return Q(lower_is_better=True, **{f"{result}__lte": models.F(target)}) | Q(
+            lower_is_better=False, **{f"{result}__gte": models.F(target)}
         )
+
+    quarter_target = f"target_q{quarter}"
+    value = models.Value
+    return models.Case(
+        models.When(**{f"{result}__isnull": True}, then=value(QuarterStatus.NO_RESULT.value)),
+        models.When(
+            Q(**{f"{quarter_target}__isnull": False}) & meets(quarter_target), then=value(QuarterStatus.MET.value)
+        ),
+        models.When(**{f"{quarter_target}__isnull": False}, then=value(QuarterStatus.BEHIND.value)),
+        models.When(target__isnull=True, then=value(QuarterStatus.NO_TARGET.value)),
+        models.When(meets("target"), then=value(QuarterStatus.MET.value)),
+        default=value((QuarterStatus.BEHIND if quarter == 4 else QuarterStatus.IN_PROGRESS).value),
+        output_field=models.CharField(),
+    )
 
 
 # A number at the start of a target as written: "20 ของประชาชนที่ทำการสำรวจ", "1,500 คน", "๘๐".
@@ -110,6 +132,17 @@ def number_at_start(text):
         return Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits
         return None
+
+
+class TargetBasis(models.TextChoices):
+    CUMULATIVE = "cumulative", _("สะสมถึงไตรมาสนั้น")
+    PER_QUARTER = "quarter", _("เฉพาะไตรมาสนั้น")
+
+
+class AchievedRule(models.TextChoices):
+    LATEST = "latest", _("ผลไตรมาสล่าสุด")
+    SUM = "sum", _("ผลรวมทุกไตรมาส")
+    AVERAGE = "average", _("ค่าเฉลี่ยของไตรมาสที่รายงาน")
 
 
 class Indicator(SearchTextMixin, models.Model):
@@ -139,7 +172,22 @@ class Indicator(SearchTextMixin, models.Model):
     base_year = models.PositiveIntegerField(
         _("ปีฐาน"), null=True, blank=True, help_text=_('พ.ศ. ของปีที่เทียบ เช่น เป้าหมาย "ลดลงร้อยละ 5 จากปี 2563"')
     )
+    # Targets of the quarters, when the planning office sets them: to date (cumulative) or of
+    # the quarter alone, as target_basis says. Without one, a quarter is judged by the annual
+    # target (quarter_status_sql).
+    target_basis = models.CharField(
+        _("ลักษณะเป้าหมายรายไตรมาส"), max_length=12, choices=TargetBasis.choices, default=TargetBasis.CUMULATIVE
+    )
+    target_q1 = models.DecimalField(_("เป้าหมายไตรมาสที่ 1"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_q2 = models.DecimalField(_("เป้าหมายไตรมาสที่ 2"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_q3 = models.DecimalField(_("เป้าหมายไตรมาสที่ 3"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_q4 = models.DecimalField(_("เป้าหมายไตรมาสที่ 4"), max_digits=14, decimal_places=2, null=True, blank=True)
+    # The year's result: as entered (the legacy pages carry one), else from the quarters by
+    # achieved_rule (achieved_value).
     achieved = models.DecimalField(_("ผลงานที่ทำได้"), max_digits=14, decimal_places=2, null=True, blank=True)
+    achieved_rule = models.CharField(
+        _("วิธีคิดผลงานที่ทำได้จากผลรายไตรมาส"), max_length=10, choices=AchievedRule.choices, default=AchievedRule.LATEST
+    )
     type = models.CharField(_("ประเภทตัวชี้วัด"), max_length=20, choices=Type.choices, blank=True)
     level = models.CharField(_("ระดับความสำเร็จ"), max_length=10, choices=Level.choices, blank=True)
     # The annual performance agreement (index101–104): its dimension, the KPI's number inside
@@ -200,6 +248,12 @@ class Indicator(SearchTextMixin, models.Model):
         "lower_is_better",
         "target_text",
         "target",
+        "target_basis",
+        "target_q1",
+        "target_q2",
+        "target_q3",
+        "target_q4",
+        "achieved_rule",
         "base_year",
         "type",
         "level",
@@ -246,14 +300,50 @@ class Indicator(SearchTextMixin, models.Model):
         """Measures such as "ร้อยละ (ลดลง)" and "ลดลงร้อยละ" state that a reduction is the goal."""
         return "ลดลง" in normalise_thai(measure or "")
 
-    def quarter_status(self, result):
+    def quarter_target(self, quarter):
+        """The target a quarter's result is compared with: its own, else the annual one."""
+        own = getattr(self, f"target_q{quarter}")
+        return own if own is not None else self.target
+
+    def quarter_status(self, result, quarter):
         """The QuarterStatus of a quarter's result (None: no result); the same rule as
-        IndicatorQuerySet.with_quarter_status()."""
+        quarter_status_sql (IndicatorQuerySet.with_quarter_status)."""
         if result is None:
             return QuarterStatus.NO_RESULT
+        own = getattr(self, f"target_q{quarter}")
+        if own is not None:
+            return QuarterStatus.MET if self._meets(result, own) else QuarterStatus.BEHIND
         if self.target is None:
             return QuarterStatus.NO_TARGET
-        return QuarterStatus.MET if self.is_met(result) else QuarterStatus.BEHIND
+        if self._meets(result, self.target):
+            return QuarterStatus.MET
+        return QuarterStatus.BEHIND if quarter == 4 else QuarterStatus.IN_PROGRESS
+
+    def _meets(self, value, target):
+        return value <= target if self.lower_is_better else value >= target
+
+    @property
+    def achieved_value(self):
+        """The year's result: as entered, else from the quarters' results by achieved_rule
+        (the quarters prefetched, or one query). None when there is neither."""
+        if self.achieved is not None:
+            return self.achieved
+        return self.achieved_from([row.result for row in sorted(self.quarters.all(), key=lambda row: row.quarter)])
+
+    @property
+    def achieved_is_derived(self):
+        return self.achieved is None and self.achieved_value is not None
+
+    def achieved_from(self, results):
+        """The year's result from the quarters' results in quarter order (None: not reported)."""
+        reported = [value for value in results if value is not None]
+        if not reported:
+            return None
+        if self.achieved_rule == AchievedRule.SUM:
+            return sum(reported)
+        if self.achieved_rule == AchievedRule.AVERAGE:
+            return (sum(reported) / len(reported)).quantize(Decimal("0.01"))
+        return reported[-1]
 
     @property
     def display_name(self):
@@ -261,12 +351,12 @@ class Indicator(SearchTextMixin, models.Model):
         return f"{self.ordinal_display} {self.name}" if self.ordinal_display else self.name
 
     def is_met(self, value=None):
-        """Whether a value (default: achieved) meets the target, respecting lower-is-better.
-        None when there is nothing to compare."""
-        value = self.achieved if value is None else value
+        """Whether a value (default: the year's result) meets the annual target, respecting
+        lower-is-better. None when there is nothing to compare."""
+        value = self.achieved_value if value is None else value
         if value is None or self.target is None:
             return None
-        return value <= self.target if self.lower_is_better else value >= self.target
+        return self._meets(value, self.target)
 
 
 class IndicatorQuarter(models.Model):

@@ -24,6 +24,7 @@ class QuarterLine(NamedTuple):
     number: int
     row: IndicatorQuarter | None
     status: QuarterStatus
+    target: object = None  # the quarter's own target (Decimal), when the planning office set one
 
 
 # What the page's header reads, joined in with the indicator (access.indicator_for_view): the
@@ -59,14 +60,26 @@ def indicator_page_context(indicator, *, today=None):
     """Everything the indicator page shows (the indicator fetched with PAGE_RELATED)."""
     rows = {row.quarter: row for row in IndicatorQuarter.objects.filter(indicator=indicator)}
     lines = [
-        QuarterLine(n, rows.get(n), indicator.quarter_status(rows[n].result if n in rows else None)) for n in QUARTERS
+        QuarterLine(
+            n,
+            rows.get(n),
+            indicator.quarter_status(rows[n].result if n in rows else None, n),
+            getattr(indicator, f"target_q{n}"),
+        )
+        for n in QUARTERS
     ]
+    achieved = indicator.achieved
+    if achieved is None:
+        achieved = indicator.achieved_from([line.row.result if line.row else None for line in lines])
     audited = [row for row in rows.values() if row.audit_score is not None]
     latest_audit = max(audited, key=lambda row: row.quarter) if audited else None
     entries = list(indicator_history(indicator, [row.pk for row in rows.values()])[: HISTORY_ON_PAGE + 1])
     return {
         "indicator": indicator,
         "quarters": lines,
+        "achieved": achieved,
+        "achieved_derived": indicator.achieved is None and achieved is not None,
+        "has_quarter_targets": any(line.target is not None for line in lines),
         "latest_audit": latest_audit,
         "report_quarter": judged_quarter(indicator.fiscal_year, today),
         "projects": list(indicator.projects.select_related("unit").only("code", "name", "unit__name").order_by("code")),
@@ -95,13 +108,19 @@ def quarter_chart_data(indicator, lines):
         "statuses": [line.status.value for line in lines],
         "status_labels": [str(line.status.label) for line in lines],
         "target": target,
+        "quarter_targets": [_float(getattr(indicator, f"target_q{line.number}")) for line in lines],
         "lower_is_better": indicator.lower_is_better,
         "labels": {
             "result": _("ผลงาน"),
             "target": _("ค่าเป้าหมาย"),
+            "quarter_target": _("เป้าหมายไตรมาส"),
             "axis": measure or _("ผลงาน"),
             "good_side": _("ช่วงที่บรรลุเป้าหมาย (ไม่เกินค่าเป้าหมาย)")
             if indicator.lower_is_better
             else _("ช่วงที่บรรลุเป้าหมาย (ถึงค่าเป้าหมายขึ้นไป)"),
         },
     }
+
+
+def _float(value):
+    return float(value) if value is not None else None

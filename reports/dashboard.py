@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from bma_tracker.caching import cache_key, cached
-from indicators.models import Indicator
+from indicators.models import Indicator, QuarterStatus, quarter_status_sql
 from projects.models import (
     ChangeCounter,
     DistrictGroup,
@@ -457,34 +457,35 @@ def planned_actual_by_child(scope, per_unit, units, fiscal_year, ref_date):
 
 
 def indicator_counts(indicators, quarter):
-    """Met / not met / not reported / no target for a quarter, in total and per plan dimension:
-    one query, counted per plan node (PostgreSQL reads it from indexes alone) and summed per
-    dimension here."""
-    met = Q(lower_is_better=True, q_result__lte=F("target")) | Q(lower_is_better=False, q_result__gte=F("target"))
+    """Met / not met / in progress / not reported / no target for a quarter, in total and per
+    plan dimension: one query, grouped by plan node and status (the rule is the indicator
+    list's own: indicators.models.quarter_status_sql) and summed per dimension here."""
     rows = (
         indicators.annotate(
             this_quarter=FilteredRelation("quarters", condition=Q(quarters__quarter=quarter)),
             q_result=F("this_quarter__result"),
         )
+        .annotate(q_status=quarter_status_sql(quarter, "q_result"))
         .order_by()
-        .values("plan_node__code")
-        .annotate(
-            total=Count("pk"),
-            met=Count("pk", filter=Q(q_result__isnull=False, target__isnull=False) & met),
-            not_reported=Count("pk", filter=Q(q_result__isnull=True)),
-            no_target=Count("pk", filter=Q(q_result__isnull=False, target__isnull=True)),
-        )
+        .values("plan_node__code", "q_status")
+        .annotate(n=Count("pk"))
     )
-    names = ("total", "met", "not_met", "not_reported", "no_target")
+    column = {
+        QuarterStatus.MET: "met",
+        QuarterStatus.BEHIND: "not_met",
+        QuarterStatus.IN_PROGRESS: "in_progress",
+        QuarterStatus.NO_RESULT: "not_reported",
+        QuarterStatus.NO_TARGET: "no_target",
+    }
+    names = ("total", "met", "not_met", "in_progress", "not_reported", "no_target")
     by_dimension = {d: {"dimension": d, **dict.fromkeys(names, 0)} for d in DIMENSIONS}
     for row in rows:
-        row["not_met"] = row["total"] - row["met"] - row["not_reported"] - row["no_target"]
         code = row["plan_node__code"]
         key = PlanNode.dimension_of(code) if code else NO_DIMENSION
         key = key if key in by_dimension else NO_DIMENSION
         slot = by_dimension.setdefault(key, {"dimension": key, **dict.fromkeys(names, 0)})
-        for name in names:
-            slot[name] += row[name]
+        slot[column[QuarterStatus(row["q_status"])]] += row["n"]
+        slot["total"] += row["n"]
     total = {name: sum(slot[name] for slot in by_dimension.values()) for name in names}
     return {"total": total, "by_dimension": list(by_dimension.values())}
 

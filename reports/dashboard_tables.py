@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from bma_tracker import thaidate
 from reports.dashboard import NO_DIMENSION
 
-DIMENSION_COLOURS = {"met": "#2e7d32", "not_met": "#c62828", "not_reported": "#9e9e9e", "no_target": "#f9a825"}
+DIMENSION_COLOURS = {
+    "met": "#2e7d32",
+    "not_met": "#c62828",
+    "in_progress": "#0277bd",
+    "not_reported": "#9e9e9e",
+    "no_target": "#f9a825",
+}
 
 
 @dataclass
@@ -112,9 +118,17 @@ def dashboard_tables(data, *, scope, period):
         Table(
             "indicators-by-dimension",
             _("ผลการบรรลุตัวชี้วัด รายด้านของแผนพัฒนา กทม. 20 ปี (ไตรมาสที่ %(q)d)") % {"q": period.quarter},
-            [_("ด้าน"), _("บรรลุ"), _("ไม่บรรลุ"), _("ยังไม่รายงาน"), _("ไม่มีค่าเป้าหมาย"), _("รวม")],
+            [_("ด้าน"), _("บรรลุ"), _("ไม่บรรลุ"), _("ระหว่างดำเนินการ"), _("ยังไม่รายงาน"), _("ไม่มีค่าเป้าหมาย"), _("รวม")],
             [
-                [dimension_label(r["dimension"]), r["met"], r["not_met"], r["not_reported"], r["no_target"], r["total"]]
+                [
+                    dimension_label(r["dimension"]),
+                    r["met"],
+                    r["not_met"],
+                    r["in_progress"],
+                    r["not_reported"],
+                    r["no_target"],
+                    r["total"],
+                ]
                 for r in data.indicators_by_dimension
             ],
         ),
@@ -285,6 +299,7 @@ def dashboard_charts(data, tables):
                 for key, name in (
                     ("met", _("บรรลุ")),
                     ("not_met", _("ไม่บรรลุ")),
+                    ("in_progress", _("ระหว่างดำเนินการ")),
                     ("not_reported", _("ยังไม่รายงาน")),
                     ("no_target", _("ไม่มีค่าเป้าหมาย")),
                 )

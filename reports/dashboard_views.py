@@ -43,6 +43,7 @@ CHART_NOTES = {
 INDICATOR_FIGURES = {
     "met": QuarterStatus.MET,
     "not_met": QuarterStatus.BEHIND,
+    "in_progress": QuarterStatus.IN_PROGRESS,
     "not_reported": QuarterStatus.NO_RESULT,
     "no_target": QuarterStatus.NO_TARGET,
 }

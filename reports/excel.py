@@ -136,7 +136,9 @@ def indicator_list_table(form, indicators):
                 indicator.target_text,
                 indicator.target,
                 yes if indicator.lower_is_better else no,
-                indicator.achieved,
+                indicator.achieved
+                if indicator.achieved is not None
+                else indicator.achieved_from([results.get(n) for n in QUARTERS]),
                 *(results.get(n) for n in QUARTERS),
                 str(QuarterStatus(indicator.quarter_status).label),
             ]

@@ -76,6 +76,10 @@ def indicator_report_data(indicator, quarter, *, today=None):
         "goal": alignment.get(PlanNode.Level.GOAL),
         "tactic": alignment.get(PlanNode.Level.TACTIC),
         "quarters": quarters,
+        # As entered, else from the quarters reported so far (Indicator.achieved_rule).
+        "achieved": indicator.achieved
+        if indicator.achieved is not None
+        else indicator.achieved_from([q.result for q in quarters]),
         "certification": CERTIFICATION,
         "printed_on": printed_on,
         "printed_on_text": thaidate.format_medium(printed_on),

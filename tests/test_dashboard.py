@@ -98,12 +98,23 @@ def expected_figures(scope, fiscal_year, period):
         if scope.kind != "bma" and (indicator.unit_id is None or not _in_scope(by_pk[indicator.unit_id], scope)):
             continue
         results = [q.result for q in indicator.quarters.all() if q.quarter == period.quarter and q.result is not None]
+        quarter = period.quarter
+        own = getattr(indicator, f"target_q{quarter}")
+
+        def meets(value, target, lower=indicator.lower_is_better):
+            return value <= target if lower else value >= target
+
+        # The quarter's own target if set; else the annual one, fallen short of only in Q4.
         if not results:
             outcome = "not_reported"
+        elif own is not None:
+            outcome = "met" if meets(results[0], own) else "not_met"
         elif indicator.target is None:
             outcome = "no_target"
+        elif meets(results[0], indicator.target):
+            outcome = "met"
         else:
-            outcome = "met" if indicator.is_met(results[0]) else "not_met"
+            outcome = "not_met" if quarter == 4 else "in_progress"
         dimension = indicator.plan_node.dimension_code if indicator.plan_node else "-"
         indicators[dimension][outcome] += 1
         indicators["all"][outcome] += 1
@@ -197,7 +208,7 @@ def actual_figures(data):
     counts = {k: v for k, v in data.indicators.items() if k != "total" and v}
     indicators = {"all": counts} if counts else {}
     for row in data.indicators_by_dimension:
-        counts = {k: row[k] for k in ("met", "not_met", "not_reported", "no_target") if row[k]}
+        counts = {k: row[k] for k in ("met", "not_met", "in_progress", "not_reported", "no_target") if row[k]}
         if counts:
             indicators[row["dimension"]] = counts
     figures["indicators"] = indicators
@@ -320,7 +331,9 @@ def test_it_counts_a_lower_is_better_indicator_as_met_at_or_below_its_target(soc
     lower = factories.make_indicator(
         unit=social_dept, fiscal_year=fiscal_year, target=Decimal("10"), lower_is_better=True
     )
-    higher = factories.make_indicator(unit=social_dept, fiscal_year=fiscal_year, target=Decimal("10"), plan_node=node)
+    higher = factories.make_indicator(
+        unit=social_dept, fiscal_year=fiscal_year, target=Decimal("10"), target_q2=Decimal("10"), plan_node=node
+    )
     missing = factories.make_indicator(unit=social_dept, fiscal_year=fiscal_year, plan_node=node)
     no_target = factories.make_indicator(unit=social_dept, fiscal_year=fiscal_year, target=None)
     factories.make_indicator_quarter(lower, quarter=quarter, result=Decimal("8"))
@@ -328,9 +341,31 @@ def test_it_counts_a_lower_is_better_indicator_as_met_at_or_below_its_target(soc
     factories.make_indicator_quarter(missing, quarter=1, result=Decimal("100"))  # another quarter
     factories.make_indicator_quarter(no_target, quarter=quarter, result=Decimal("5"))
     data = dashboard_data(Scope.bma(), fiscal_year, Period(fiscal_year, "quarter", quarter))
-    assert data.indicators == {"total": 4, "met": 1, "not_met": 1, "not_reported": 1, "no_target": 1}
+    assert data.indicators == {
+        "total": 4,
+        "met": 1,
+        "not_met": 1,
+        "in_progress": 0,
+        "not_reported": 1,
+        "no_target": 1,
+    }
     dimension_3 = next(row for row in data.indicators_by_dimension if row["dimension"] == "3")
     assert (dimension_3["not_met"], dimension_3["not_reported"]) == (1, 1)
+
+
+def test_before_the_fourth_quarter_a_result_short_of_the_years_target_is_in_progress(social_dept):
+    """Without a target for the quarter, 45.5 % in Q1 against 100 for the year is not "behind"
+    in December; the same result in Q4 is; a result that already meets the year's target is met."""
+    fiscal_year = 2564
+    short = factories.make_indicator(unit=social_dept, fiscal_year=fiscal_year, target=Decimal("100"))
+    ahead = factories.make_indicator(unit=social_dept, fiscal_year=fiscal_year, target=Decimal("100"))
+    for quarter in (1, 4):
+        factories.make_indicator_quarter(short, quarter=quarter, result=Decimal("45.5"))
+        factories.make_indicator_quarter(ahead, quarter=quarter, result=Decimal("100"))
+    q1 = dashboard_data(Scope.bma(), fiscal_year, Period(fiscal_year, "quarter", 1)).indicators
+    q4 = dashboard_data(Scope.bma(), fiscal_year, Period(fiscal_year, "quarter", 4)).indicators
+    assert (q1["met"], q1["in_progress"], q1["not_met"]) == (1, 1, 0)
+    assert (q4["met"], q4["in_progress"], q4["not_met"]) == (1, 0, 1)
 
 
 # --- Query counts: fixed, whatever the number of projects ------------------------------------
@@ -453,6 +488,12 @@ def test_an_indicator_result_or_target_changed_outside_the_service_shows_at_once
     assert dashboard_data(scope, 2564, period).indicators["met"] == 1
     indicator.target = Decimal("20")
     indicator.save()
+    assert dashboard_data(scope, 2564, period).indicators["in_progress"] == 1  # short of the year's target in Q2
+    Indicator.objects.filter(pk=indicator.pk).update(target_q2=Decimal("10"))  # the quarter's own target: 12 meets it
+    assert dashboard_data(scope, 2564, period).indicators["met"] == 1
+    Indicator.objects.filter(pk=indicator.pk).update(target_q2=Decimal("13"), lower_is_better=True)
+    assert dashboard_data(scope, 2564, period).indicators["met"] == 1
+    Indicator.objects.filter(pk=indicator.pk).update(target_q2=Decimal("11"))
     assert dashboard_data(scope, 2564, period).indicators["not_met"] == 1
     quarter.delete()
     assert dashboard_data(scope, 2564, period).indicators["not_reported"] == 1

@@ -196,23 +196,28 @@ def test_it_filters_by_the_quarters_status_respecting_lower_is_better(client, st
 
 def test_the_status_follows_the_quarter_asked_for(client, staff, indicators):
     login(client, staff)
-    assert listed(client, quarter=1, status="behind") == ["2400-0001", "2400-0003"]  # 10 < 80, 2 < 10 in Q1
-    assert listed(client, quarter=1, status="met") == []
+    # 10 < 80 and 2 < 10 in Q1, with no target for the quarter: not behind before the year is out.
+    assert listed(client, quarter=1, status="in_progress") == ["2400-0001", "2400-0003"]
+    assert listed(client, quarter=1, status="behind") == listed(client, quarter=1, status="met") == []
     response = client.get(URL, {"fiscal_year": FY, "quarter": 1})
     row = next(i for i in response.context["page"] if i.code == "2400-0003")
-    assert (row.quarter_result, row.quarter_status) == (Decimal("2"), "behind")
+    assert (row.quarter_result, row.quarter_status) == (Decimal("2"), "in_progress")
+    Indicator.objects.filter(code="2400-0003").update(target_q1=Decimal("5"))  # the planning office sets Q1's
+    assert listed(client, quarter=1, status="behind") == ["2400-0003"]
 
 
-def test_the_list_and_the_dashboard_count_the_same_indicators(client, staff, indicators, social_dept):
+@pytest.mark.parametrize("quarter", [1, 4])
+def test_the_list_and_the_dashboard_count_the_same_indicators(client, staff, indicators, social_dept, quarter):
     login(client, staff)
-    counts = indicator_counts(Indicator.objects.in_fiscal_year(FY).for_unit(social_dept), 4)["total"]
+    counts = indicator_counts(Indicator.objects.in_fiscal_year(FY).for_unit(social_dept), quarter)["total"]
     listed_counts = {
-        status: len(listed(client, unit="24000000", status=status))
-        for status in ("met", "behind", "no_result", "no_target")
+        status: len(listed(client, unit="24000000", status=status, quarter=quarter))
+        for status in ("met", "behind", "in_progress", "no_result", "no_target")
     }
     assert listed_counts == {
         "met": counts["met"],
         "behind": counts["not_met"],
+        "in_progress": counts["in_progress"],
         "no_result": counts["not_reported"],
         "no_target": counts["no_target"],
     }

@@ -134,7 +134,7 @@ def test_it_writes_the_filtered_list_with_thai_headers_and_numbers_as_numbers(cl
             None,
             5,
             "ใช่",
-            None,
+            7,  # not entered: the latest quarter's result (Indicator.achieved_rule)
             None,
             None,
             None,

@@ -108,8 +108,9 @@ def test_the_quarterly_table_has_four_rows_with_result_audit_score_and_2_1_2_2(c
     rows = re.findall(r'<tr class="indicator-quarter"[^>]*data-quarter="(\d)">(.*?)</tr>', html, re.S)
     cells = {n: [text(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)][:5] for n, row in rows}
     assert cells == {
-        "1": ["1", "20", "-", "100 / 100", "ไม่บรรลุ"],
-        "2": ["2", "45", "90", "- / -", "ไม่บรรลุ"],
+        # Short of the annual target before the fourth quarter, with no quarter target: not yet behind.
+        "1": ["1", "20", "-", "100 / 100", "ระหว่างดำเนินการ"],
+        "2": ["2", "45", "90", "- / -", "ระหว่างดำเนินการ"],
         "3": ["3", "85.50", "100", "100 / 50", "บรรลุ"],
         "4": ["4", "-", "-", "- / -", "ยังไม่รายงาน"],
     }
@@ -128,7 +129,8 @@ def test_the_chart_data_carries_results_target_and_statuses(client, staff, indic
     assert data["results"] == [20.0, 45.0, 85.5, None]
     assert data["target"] == 80.0
     assert data["lower_is_better"] is False
-    assert data["statuses"] == ["behind", "behind", "met", "no_result"]
+    assert data["statuses"] == ["in_progress", "in_progress", "met", "no_result"]
+    assert data["quarter_targets"] == [None, None, None, None]
     assert data["labels"]["good_side"] == "ช่วงที่บรรลุเป้าหมาย (ถึงค่าเป้าหมายขึ้นไป)"
 
 
@@ -140,6 +142,7 @@ def test_a_lower_is_better_indicator_says_so_and_is_met_below_its_target(client,
         measure="ร้อยละ (ลดลง)",
         lower_is_better=True,
         target=Decimal("5"),
+        target_q1=Decimal("6"),  # the first quarter's own target: 7 is over it
     )
     factories.make_indicator_quarter(lower, 1, result=Decimal("7"))
     factories.make_indicator_quarter(lower, 2, result=Decimal("4"))

@@ -5,12 +5,14 @@
 
   var FONT = { family: 'system-ui, "Noto Sans Thai", "Laksaman", sans-serif', size: 13 };
   var CONFIG = { responsive: true, displaylogo: false, displayModeBar: false };
-  var COLOURS = { met: "#2e7d32", behind: "#c62828", no_target: "#f9a825", no_result: "#9e9e9e" };
+  var COLOURS = { met: "#2e7d32", behind: "#c62828", no_target: "#f9a825", no_result: "#9e9e9e", in_progress: "#0277bd" };
 
   function draw(el, data) {
     var small = el.clientWidth < 576;
     var values = data.results.filter(function (v) { return v !== null; });
     if (data.target !== null) values.push(data.target);
+    var quarterTargets = (data.quarter_targets || []).filter(function (v) { return v !== null; });
+    values = values.concat(quarterTargets);
     var top = Math.max.apply(null, values.concat([0])) * 1.15 || 1;
     var traces = [
       {
@@ -27,6 +29,21 @@
         showlegend: false,
       },
     ];
+    if (quarterTargets.length) {
+      // The quarters' own targets, where the planning office set them.
+      traces.push({
+        type: "scatter",
+        mode: "markers+lines",
+        name: data.labels.quarter_target,
+        x: data.quarters,
+        y: data.quarter_targets,
+        connectgaps: false,
+        line: { color: "#1b5e20", width: 1, dash: "dot" },
+        marker: { symbol: "diamond", size: 9, color: "#1b5e20" },
+        hovertemplate: data.labels.quarter_target + " %{y}<extra></extra>",
+        showlegend: false,
+      });
+    }
     var shapes = [];
     var annotations = [];
     if (data.target !== null) {
