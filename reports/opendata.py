@@ -87,6 +87,7 @@ class Column:
 @dataclass(frozen=True)
 class Dataset:
     slug: str
+    name: str  # lazy, what the open-data page heads it with
     title: str  # lazy, with %(fy)s
     description: str  # lazy
     model: type
@@ -147,6 +148,7 @@ DATASETS = {
     for dataset in (
         Dataset(
             "projects",
+            gettext_lazy("โครงการ"),
             gettext_lazy("โครงการของกรุงเทพมหานคร ปีงบประมาณ %(fy)s"),
             gettext_lazy(
                 "โครงการตามแผนปฏิบัติราชการของหน่วยงานกรุงเทพมหานคร: ชื่อ หน่วยงาน หลักการ วัตถุประสงค์ เป้าหมาย"
@@ -156,18 +158,21 @@ DATASETS = {
         ),
         Dataset(
             "reports",
+            gettext_lazy("รายงานความคืบหน้าโครงการรายเดือน"),
             gettext_lazy("รายงานความคืบหน้าโครงการรายเดือน ปีงบประมาณ %(fy)s"),
             gettext_lazy("ความคืบหน้าสะสม ผลการดำเนินงาน ปัญหา และอุปสรรค ที่หน่วยงานรายงานในแต่ละเดือน"),
             ProgressReport,
         ),
         Dataset(
             "indicators",
+            gettext_lazy("ตัวชี้วัด"),
             gettext_lazy("ตัวชี้วัดของหน่วยงานกรุงเทพมหานคร ปีงบประมาณ %(fy)s"),
             gettext_lazy("ตัวชี้วัด หน่วยนับ ค่าเป้าหมาย ผลงาน และความสอดคล้องกับแผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี"),
             Indicator,
         ),
         Dataset(
             "quarters",
+            gettext_lazy("ผลการดำเนินงานตัวชี้วัดรายไตรมาส"),
             gettext_lazy("ผลการดำเนินงานตัวชี้วัดรายไตรมาส ปีงบประมาณ %(fy)s"),
             gettext_lazy("ผลงานและรายงานผลการดำเนินงานของตัวชี้วัดในแต่ละไตรมาส พร้อมผลประเมิน"),
             IndicatorQuarter,

@@ -321,7 +321,7 @@ def data_index(request):
 
     def respond():
         datasets = [
-            {"slug": slug, "title": dataset.title % {"fy": "…"}, "description": dataset.description}
+            {"slug": slug, "title": dataset.name, "description": dataset.description}
             for slug, dataset in opendata.DATASETS.items()
         ]
         licence_title, licence_url = opendata.LICENCES[settings.OPEN_DATA_LICENCE]
