@@ -170,6 +170,16 @@ def test_every_field_of_every_public_model_is_decided_public_or_private():
     assert {Indicator, IndicatorQuarter} <= set(POLICIES)
 
 
+def test_every_public_link_leads_to_a_model_with_its_own_policy():
+    """A public foreign key or many-to-many link shows the related record through its own
+    policy: making a link public means deciding the fields of what it leads to as well."""
+    for model, policy in POLICIES.items():
+        for name in policy.public:
+            field = policy.field(name)
+            if field.is_relation:
+                assert field.related_model in POLICIES, f"{model.__name__}.{name}"
+
+
 @pytest.mark.parametrize(
     ("model", "field"),
     [
