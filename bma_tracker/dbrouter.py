@@ -10,8 +10,9 @@ from contextvars import ContextVar
 from django.conf import settings
 
 REPLICA = "replica"
-# URL namespaces whose views only read (bma_tracker.urls mounts the dashboards as "dashboard").
-READ_ONLY_NAMESPACES = {"dashboard"}
+# URL namespaces whose views only read (bma_tracker.urls mounts the dashboards as "dashboard",
+# the public site as "public" and "public-en").
+READ_ONLY_NAMESPACES = {"dashboard", "public", "public-en"}
 # The data the dashboards read; auth, sessions, axes and the user table stay on the primary.
 REPLICA_APPS = {"projects", "indicators", "reports"}
 

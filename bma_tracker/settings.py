@@ -145,6 +145,17 @@ CACHES = {
 # memory back (the day is part of every key anyway); 0 turns the caching off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600, minimum=0)
 
+# The public site (/public/, issue 22): how long browsers and proxies may keep a page or a
+# download before asking again (Cache-Control: public, max-age); they then ask with the ETag
+# and get a 304 while nothing changed.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0)
+# The licence of the open-data downloads (data.go.th's licence ids, reports/opendata.py LICENCES).
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "cc-by-4.0")
+if OPEN_DATA_LICENCE not in ("cc-by-4.0", "cc0-1.0", "odc-by-1.0", "odbl-1.0"):
+    raise ImproperlyConfigured(
+        f"OPEN_DATA_LICENCE={OPEN_DATA_LICENCE!r} is not one of cc-by-4.0, cc0-1.0, odc-by-1.0, odbl-1.0."
+    )
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -7,6 +7,7 @@ from indicators import urls as indicator_urls
 from projects import urls as project_urls
 from projects.forms import LoginForm
 from projects.views import accounts as project_accounts
+from reports import public_urls
 from reports import urls as report_urls
 
 urlpatterns = [
@@ -34,6 +35,9 @@ urlpatterns = [
     path("indicators/", include("indicators.urls")),
     path("reports/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard_urls")),
+    # The public transparency site and open data (issue 22): no login; Thai and English twins.
+    path("public/en/", include((public_urls.urlpatterns, "public"), namespace="public-en")),
+    path("public/", include((public_urls.urlpatterns, "public"), namespace="public")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]

@@ -545,6 +545,13 @@ class ProgressReportQuerySet(models.QuerySet):
         """Reports not deleted (deleted ones stay for the history and can be restored)."""
         return self.filter(deleted_at__isnull=True)
 
+    def public(self):
+        """Reports the public site and open data show (projects/public.py): for now every live
+        report. Once reports have a status (draft / submitted / approved / returned), this is
+        the one place to narrow to the approved (or submitted) ones: drafts and returned
+        reports must never be public."""
+        return self.live()
+
     def newest_first(self):
         """Newest report first: by date, then by entry order for two reports on one day."""
         return self.order_by("-report_date", "-pk")

@@ -99,3 +99,17 @@ def test_the_quarters_indicator_excel_holds_formula_like_text_as_text(client, pl
     risky = {cell.value: cell.data_type for cell in cells if isinstance(cell.value, str)}
     assert risky[indicator.name] == "s" and risky["+ร้อยละ"] == "s"
     assert not [cell for cell in cells if cell.data_type == "f"]
+
+
+@pytest.mark.parametrize("dataset", ["projects", "reports"])
+def test_the_open_data_csv_holds_formula_like_text_as_text(client, hostile_project, dataset):
+    """The public site's open-data CSV (issue 22) goes through the same rule, and anonymously."""
+    factories.make_report(hostile_project, report_date=date(2021, 9, 1), percent="50", narrative=PAYLOAD)
+    response = client.get(reverse("public:data_csv", args=[2564, dataset]))
+    fields = [
+        field
+        for row in csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        for field in row
+    ]
+    assert "'" + PAYLOAD in fields
+    assert not any(field.startswith(FORMULA_TRIGGERS) for field in fields)

@@ -49,9 +49,12 @@ def build_url(world, name, parameters):
     values = {}
     for parameter in parameters:
         if parameter == "code":
-            values[parameter] = world.project.code if namespace == "projects" else world.indicator.code
+            is_project = namespace == "projects" or name.endswith(":project")  # public:project, public-en:project
+            values[parameter] = world.project.code if is_project else world.indicator.code
         elif parameter == "pk" and namespace == "users":
             values[parameter] = world.users["staff_unit"].pk
+        elif parameter == "dataset":  # an open-data file of the public site
+            values[parameter] = "projects"
         elif parameter == "pk":
             values[parameter] = world.deleted.pk if name == "projects:progress_restore" else world.report.pk
         elif parameter in ("fiscal_year", "fy"):
@@ -70,6 +73,9 @@ def build_url(world, name, parameters):
 
 
 URLS = url_names()
+# The public transparency site (issue 22) in both languages: every page and download, no login.
+PUBLIC_SITE = {name for name, _ in URLS if name.split(":")[0] in ("public", "public-en")}
+PUBLIC |= PUBLIC_SITE
 
 
 @pytest.fixture
@@ -81,6 +87,7 @@ def test_the_walk_finds_the_known_urls():
     names = {name for name, _ in URLS}
     assert {"projects:detail", "projects:progress_new", "dashboard:index", "healthz", "login"} <= names
     assert set(WRITES) <= names
+    assert {"public:project", "public-en:project", "public:data_csv", "public-en:metadata"} <= PUBLIC_SITE
 
 
 @pytest.mark.parametrize(("name", "parameters"), URLS, ids=[name for name, _ in URLS])
@@ -88,6 +95,9 @@ def test_anonymous_users_are_sent_to_the_login_page(client, world, name, paramet
     url = build_url(world, name, parameters)
     for method in ("get", "post"):
         response = getattr(client, method)(url)
+        if name in PUBLIC_SITE:
+            assert response.status_code == (200 if method == "get" else 405), f"{method.upper()} {url}"
+            continue
         if name in PUBLIC:
             assert response.status_code < 500
             continue
