@@ -138,9 +138,14 @@ register(
             "latest_percent",
             "latest_report_date",
             "planned_percent_at_latest",
+            # Public money: what a project may spend and has spent.
+            "budget",
+            "budget_after_transfer",
+            "disbursed_to_date",
         ),
         private={
             "id": BOOKKEEPING,
+            "continued_from": BOOKKEEPING,
             "responsible_person": PERSONAL,
             "responsible_phone": PERSONAL,
             "search_text": BOOKKEEPING,
@@ -163,7 +168,7 @@ register(
 register(
     FieldPolicy(
         ProgressReport,
-        public=("project", "report_date", "percent", "narrative", "problems", "obstacles"),
+        public=("project", "report_date", "percent", "narrative", "problems", "obstacles", "disbursed_to_date"),
         private={
             "id": BOOKKEEPING,
             "source": BOOKKEEPING,
