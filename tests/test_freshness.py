@@ -752,7 +752,11 @@ def test_an_indicator_result_changed_with_update_shows_at_once_on_the_project_pa
     director, social_division, current, fy
 ):
     quarter = thaidate.fiscal_quarter(thaidate.today())
-    indicator = factories.make_indicator(fiscal_year=fy, unit=social_division, target=Decimal("100"))
+    # The quarter's own target, so that 40 is behind in any quarter (against the year's target
+    # alone it would be "in progress" before the fourth).
+    indicator = factories.make_indicator(
+        fiscal_year=fy, unit=social_division, target=Decimal("100"), **{f"target_q{quarter}": Decimal("100")}
+    )
     indicator.projects.add(current)
     result = factories.make_indicator_quarter(indicator, quarter=quarter, result=Decimal("40"))
     reader = browser(director)
@@ -783,7 +787,7 @@ def test_a_unit_renamed_with_update_shows_at_once_on_project_pages_my_projects_t
     reader, staff_browser = browser(director), browser(staff)
     assert f"สำนักงานการส่งเสริมอาชีพ : ({fy})" in page(reader, current)
     assert "สำนักงานการส่งเสริมอาชีพ" in home(staff_browser)
-    assert "สำนักงานการส่งเสริมอาชีพ</span>" in home(division_staff)  # the navigation bar: the reader's unit
+    assert "· สำนักงานการส่งเสริมอาชีพ</a>" in home(division_staff)  # the navigation bar: the reader's unit
     assert "สำนักงานการส่งเสริมอาชีพ" in dashboard(reader, unit="24000000")
     assert breadcrumbs(dashboard(reader, unit="24040000"))[-1] == "สำนักงานการส่งเสริมอาชีพ"
 
@@ -793,7 +797,7 @@ def test_a_unit_renamed_with_update_shows_at_once_on_project_pages_my_projects_t
     assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in page(reader, current, "projects:print")
     mine = home(staff_browser)
     assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in mine and "สำนักงานการส่งเสริมอาชีพ" not in mine
-    assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร</span>" in home(division_staff)
+    assert "· ศูนย์ฝึกอาชีพกรุงเทพมหานคร</a>" in home(division_staff)
     parent = dashboard(reader, unit="24000000")
     assert "ศูนย์ฝึกอาชีพกรุงเทพมหานคร" in parent and "สำนักงานการส่งเสริมอาชีพ" not in parent
     assert breadcrumbs(dashboard(reader, unit="24040000"))[-1] == "ศูนย์ฝึกอาชีพกรุงเทพมหานคร"
