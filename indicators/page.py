@@ -6,9 +6,11 @@ holds."""
 
 from typing import NamedTuple
 
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indicators.models import Indicator, IndicatorQuarter, QuarterStatus, judged_quarter
+from indicators.models import Indicator, IndicatorQuarter, QuarterEvidence, QuarterStatus, judged_quarter
 from projects.audit import describe_changes
 from projects.models import AuditEntry, PlanNode
 
@@ -57,7 +59,15 @@ def with_rows(entries):
 
 def indicator_page_context(indicator, *, today=None):
     """Everything the indicator page shows (the indicator fetched with PAGE_RELATED)."""
-    rows = {row.quarter: row for row in IndicatorQuarter.objects.filter(indicator=indicator)}
+    quarters = IndicatorQuarter.objects.filter(indicator=indicator).prefetch_related(
+        Prefetch("evidence", queryset=QuarterEvidence.objects.order_by("uploaded_at", "pk"))
+    )
+    rows = {row.quarter: row for row in quarters}
+    for row in rows.values():
+        for file in row.evidence.all():
+            file.download_url = reverse(
+                "indicators:evidence_download", args=[indicator.code, indicator.fiscal_year, file.pk]
+            )
     lines = [
         QuarterLine(n, rows.get(n), indicator.quarter_status(rows[n].result if n in rows else None)) for n in QUARTERS
     ]

@@ -5,7 +5,10 @@ The rules (issue 4):
   unit and the units below it;
 - directors read everything and edit what their unit's staff can;
 - the planning office reads everything, records evaluations and restores deleted reports;
-- admins do everything.
+- admins do everything;
+- evidence files (photos of people, signed letters, minutes) are closer than the rest: the
+  owning unit's staff and directors (and those of the units above it), directors, the planning
+  office and admins download them; another unit's staff get 403.
 
 A helper returns the object or raises Http404 (no such object) / PermissionDenied (403): a user
 who opens another unit's edit URL gets 403, never the form.
@@ -15,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.models import OrgUnit, ProgressReport, Project, User, fetch_with_unit
+from projects.models import OrgUnit, ProgressReport, Project, ReportEvidence, User, fetch_with_unit
 
 
 def can_edit_unit(user, unit):
@@ -106,3 +109,33 @@ def report_for_restore(user, code, pk):
     report = get_object_or_404(ProgressReport.objects.filter(deleted_at__isnull=False), project=project, pk=pk)
     report.project = project
     return report
+
+
+def can_see_evidence(user, unit):
+    """Whether the user may download the evidence files of a unit's records."""
+    return user.is_authenticated and (can_edit_unit(user, unit) or user.is_planner or user.role == User.Role.DIRECTOR)
+
+
+def evidence_for_download(user, code, pk):
+    """An evidence file of a live report of the project, for a user who may see the unit's
+    evidence (403 before anything about the file is read)."""
+    project = project_for_view(user, code)
+    if not can_see_evidence(user, project.unit):
+        raise PermissionDenied
+    row = get_object_or_404(
+        ReportEvidence.objects.filter(report__project=project, report__deleted_at__isnull=True), pk=pk
+    )
+    return row
+
+
+def evidence_for_remove(user, code, pk):
+    """An evidence file of a live report of a project the user may edit."""
+    project = project_for_edit(user, code)
+    row = get_object_or_404(
+        ReportEvidence.objects.select_related("report").filter(
+            report__project=project, report__deleted_at__isnull=True
+        ),
+        pk=pk,
+    )
+    row.report.project = project
+    return row

@@ -388,3 +388,14 @@ PlanStepFormSet = forms.modelformset_factory(
 
 class EvaluationForm(VersionForm):
     score = PercentField(label=_("คะแนนประเมิน"))
+
+
+class EvidenceForm(forms.Form):
+    """One evidence file to attach; what it holds is checked by the service that stores it
+    (projects.evidence.check_upload), so a script is held to the same rules."""
+
+    file = forms.FileField(
+        label=_("ไฟล์หลักฐาน"),
+        allow_empty_file=True,  # the service's message says why an empty file is refused
+        error_messages={"required": _("กรุณาเลือกไฟล์ที่จะแนบ"), "invalid": _("ไม่พบไฟล์ที่ส่งมา กรุณาเลือกไฟล์อีกครั้ง")},
+    )

@@ -5,10 +5,11 @@ book and the Excel export) render it.
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import Indicator, IndicatorQuarter, QuarterEvidence
 from projects.models import PlanNode
 
 # The report's title, in the two lines it is set in.
@@ -28,6 +29,7 @@ class QuarterReport:
     narrative: str
     result: object  # Decimal or None
     reported: bool  # False: no row for the quarter yet
+    evidence: tuple = ()  # the names of its evidence files, as attached
 
 
 def indicators_for_report():
@@ -49,7 +51,13 @@ def indicator_report_data(indicator, quarter, *, today=None):
     """Everything the report shows for the indicator, quarters 1 up to `quarter`."""
     if quarter not in QUARTERS:
         raise ValueError(f"quarter must be 1–4, not {quarter!r}")
-    stored = {row.quarter: row for row in IndicatorQuarter.objects.filter(indicator=indicator, quarter__lte=quarter)}
+    rows = IndicatorQuarter.objects.filter(indicator=indicator, quarter__lte=quarter).prefetch_related(
+        Prefetch(
+            "evidence",
+            queryset=QuarterEvidence.objects.order_by("uploaded_at", "pk").only("quarter_id", "original_name"),
+        )
+    )
+    stored = {row.quarter: row for row in rows}
     quarters = []
     for number in range(1, quarter + 1):
         row = stored.get(number)
@@ -59,6 +67,7 @@ def indicator_report_data(indicator, quarter, *, today=None):
                 narrative=row.narrative if row else "",
                 result=row.result if row else None,
                 reported=row is not None,
+                evidence=tuple(file.original_name for file in row.evidence.all()) if row else (),
             )
         )
     alignment = plan_alignment(indicator.plan_node)
