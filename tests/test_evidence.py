@@ -221,13 +221,14 @@ def test_removal_asks_for_confirmation_then_removes_the_row_and_the_file_and_is_
     )
     url = reverse("projects:evidence_remove", args=[report.project.code, row.pk])
     client.force_login(other_staff)
-    assert client.get(url).status_code == 403 and client.post(url).status_code == 403
+    assert client.get(url).status_code == 403 and client.post(url, {"sha256": row.sha256}).status_code == 403
     client.force_login(staff)
+    assert client.post(url).status_code == 409  # not confirmed
     page = client.get(url)
     assert page.status_code == 200 and "ยืนยันการลบ" in page.content.decode() and "บันทึก.pdf" in page.content.decode()
     assert ReportEvidence.objects.filter(pk=row.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)
+        response = client.post(url, {"sha256": row.sha256})
     assert response.status_code == 302 and response.url == upload_url(report)
     assert not ReportEvidence.objects.exists()
     assert stored_files(media_root) == []
@@ -386,7 +387,7 @@ def test_a_quarter_file_is_removed_with_confirmation(
     client.force_login(staff)
     assert "ยืนยันการลบ" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url).status_code == 302
+        assert client.post(url, {"sha256": row.sha256}).status_code == 302
     assert not QuarterEvidence.objects.exists() and stored_files(media_root) == []
 
 

@@ -46,14 +46,24 @@ def evidence_page(request, *, files, add, context):
 
 
 def evidence_remove_page(request, *, row, remove, back_url, context):
-    """GET: what will be removed, and a button. POST: remove() and back to the files."""
-    if request.method == "POST":
+    """GET: what will be removed, and a button. POST: remove() and back to the files. The
+    confirmation names the file by its SHA-256: a POST without it (or with another) shows the
+    confirmation again (409), as a report's deletion does without its version."""
+    error = None
+    if request.method == "POST" and request.POST.get("sha256") != row.sha256:
+        error = _("กรุณายืนยันการลบไฟล์นี้อีกครั้ง")
+    elif request.method == "POST":
         if remove():
             messages.success(request, _("ลบไฟล์ %(name)s แล้ว (บันทึกไว้ในประวัติการแก้ไข)") % {"name": row.original_name})
         else:
             messages.info(request, _("ไฟล์นี้ถูกลบไปแล้ว"))
         return redirect(back_url)
-    return render(request, "projects/evidence_remove.html", {**context, "row": row, "back_url": back_url})
+    return render(
+        request,
+        "projects/evidence_remove.html",
+        {**context, "row": row, "back_url": back_url, "error": error},
+        status=409 if error else 200,
+    )
 
 
 def _with_urls(rows, code):
