@@ -81,6 +81,23 @@ def accepted_kinds_text():
     return _("รับเฉพาะไฟล์ PDF, รูปภาพ (JPEG, PNG, WebP), เอกสาร Word (.docx) และ Excel (.xlsx)")
 
 
+def too_large(size):
+    return refused(
+        _("ไฟล์มีขนาด %(size)s MB เกินขนาดที่รับได้ %(max)s MB")
+        % {"size": f"{size / 1024 / 1024:.1f}", "max": settings.EVIDENCE_MAX_MB}
+    )
+
+
+def request_too_large(request):
+    """Whether a POST is larger than any accepted file could make it (a form's few fields and
+    the multipart framing leave 64 KB): refused before its body is read and spooled to disk."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > max_bytes() + 65536
+
+
 def check_upload(upload):
     """The Checked facts of an uploaded file (a Django UploadedFile or any File), or
     ValidationError with the reason in the user's language. Reads the file; stores nothing."""
@@ -88,17 +105,15 @@ def check_upload(upload):
     if size == 0:
         raise refused(_("ไฟล์ว่างเปล่า (0 ไบต์) กรุณาเลือกไฟล์ที่มีข้อมูล"))
     if size > max_bytes():
-        raise refused(
-            _("ไฟล์มีขนาด %(size)s MB เกินขนาดที่รับได้ %(max)s MB")
-            % {"size": f"{size / 1024 / 1024:.1f}", "max": settings.EVIDENCE_MAX_MB}
-        )
+        raise too_large(size)
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     content_type = _identify(head)
     if content_type == "zip":
         content_type = office_kind(upload)
     if content_type is None or not _structure_ok(content_type, upload, size):
-        raise refused(_("ชนิดของไฟล์ไม่อยู่ในรายการที่รับได้ (ตรวจจากเนื้อไฟล์ ไม่ใช่จากชื่อไฟล์)") + " " + accepted_kinds_text())
+        # (the upload form lists the accepted kinds under the field: accepted_kinds_text)
+        raise refused(_("ชนิดของไฟล์ไม่อยู่ในรายการที่รับได้ (ตรวจจากเนื้อไฟล์ ไม่ใช่จากชื่อไฟล์)"))
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):

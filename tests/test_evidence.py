@@ -143,8 +143,17 @@ def test_an_oversize_file_is_refused_with_a_thai_message_and_nothing_stored(
 ):
     settings.EVIDENCE_MAX_MB = 1
     client.force_login(staff)
-    big = factories.pdf_bytes() + b"%" + b"0" * (1024 * 1024) + b"\n%%EOF\n"
+    big = factories.pdf_bytes() + b"%" + b"0" * (1024 * 1024) + b"\n%%EOF\n"  # just over: the file is measured
     response = post_file(client, report, "big.pdf", big)
+    assert "เกินขนาดที่รับได้ 1 MB" in response.content.decode()
+    assert not ReportEvidence.objects.exists() and stored_files(media_root) == []
+
+
+def test_a_request_far_over_the_limit_is_refused_before_its_body_is_read(client, report, staff, settings, media_root):
+    settings.EVIDENCE_MAX_MB = 1
+    client.force_login(staff)
+    response = post_file(client, report, "huge.pdf", factories.pdf_bytes() + b"0" * (3 * 1024 * 1024))
+    assert response.status_code == 413
     assert "เกินขนาดที่รับได้ 1 MB" in response.content.decode()
     assert not ReportEvidence.objects.exists() and stored_files(media_root) == []
 

@@ -17,8 +17,13 @@ from projects.forms import EvidenceForm
 
 def evidence_page(request, *, files, add, context):
     """GET: the files and the upload form. POST: add(upload) stores one file (ValidationError:
-    the reason, next to the field; nothing stored), then back here to add another."""
-    if request.method == "POST":
+    the reason, next to the field; nothing stored), then back here to add another. A request
+    larger than any accepted file is refused unread (413, the same page and message)."""
+    status, refusal = 200, None
+    if request.method == "POST" and evidence.request_too_large(request):
+        form, status = EvidenceForm(), 413
+        refusal = evidence.too_large(int(request.META["CONTENT_LENGTH"])).messages[0]
+    elif request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -36,12 +41,14 @@ def evidence_page(request, *, files, add, context):
         {
             **context,
             "form": form,
+            "refusal": refusal,
             "files": files,
             "max_mb": settings.EVIDENCE_MAX_MB,
             "max_files": settings.EVIDENCE_MAX_FILES,
             "full": len(files) >= settings.EVIDENCE_MAX_FILES,
             "accepted": evidence.accepted_kinds_text(),
         },
+        status=status,
     )
 
 
