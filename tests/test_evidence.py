@@ -426,7 +426,7 @@ def test_the_indicator_page_keeps_its_query_count_with_files(client, indicator, 
         assert client.get(indicator.get_absolute_url()).status_code == 200
 
 
-INDICATOR_PAGE_QUERIES = 7
+INDICATOR_PAGE_QUERIES = 7  # as without files (tests/test_indicator_page.py)
 
 
 # --- backup / restore ---------------------------------------------------------------------------
