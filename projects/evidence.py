@@ -211,13 +211,27 @@ def new_storage_name(checked):
     return f"evidence/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}.{checked.extension}"
 
 
+_EXTENSIONS = {JPEG: (".jpg", ".jpeg", ".jfif")}
+
+
+def download_name(evidence):
+    """The original name, with the extension of what the file is when the name says otherwise
+    ("scan.exe" holding a PDF downloads as "scan.exe.pdf": the computer opens it as a PDF)."""
+    name = evidence.original_name
+    if not name.lower().endswith(_EXTENSIONS.get(evidence.content_type, (f".{evidence.extension}",))):
+        name = f"{name}.{evidence.extension}"
+    return name
+
+
 def download_response(evidence):
     """The stored file as an attachment under its original name (RFC 5987 for Thai), never
     sniffed, never kept by a shared cache."""
     response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    ascii_name = evidence.original_name.encode("ascii", "ignore").decode() or f"evidence.{evidence.extension}"
-    ascii_name = re.sub(r'["\\;\r\n]', "_", ascii_name)
-    quoted = urllib.parse.quote(evidence.original_name, safe="")
+    name = download_name(evidence)
+    # For the few clients without RFC 5987: the name's ASCII letters, or evidence-<id> (a Thai name).
+    ascii_stem = re.sub(r"[^A-Za-z0-9._ -]", "", name.rpartition(".")[0]).strip(" .")
+    ascii_name = f"{ascii_stem or f'evidence-{evidence.pk}'}.{evidence.extension}"
+    quoted = urllib.parse.quote(name, safe="")
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quoted}"
     response["Content-Length"] = str(evidence.size)
     response["X-Content-Type-Options"] = "nosniff"

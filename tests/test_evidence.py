@@ -257,6 +257,29 @@ def test_the_history_page_shows_the_file_added_and_removed(client, report, staff
     assert "แนบไฟล์หลักฐาน" in page and "ลบไฟล์หลักฐาน" in page
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "downloaded_as", "ascii_name"),
+    [
+        ("หนังสือ.pdf", factories.pdf_bytes(), "หนังสือ.pdf", "evidence-{pk}.pdf"),
+        ("Minutes 2567.PDF", factories.pdf_bytes(), "Minutes 2567.PDF", "Minutes 2567.pdf"),
+        ("photo.jpeg", factories.image_bytes("JPEG"), "photo.jpeg", "photo.jpg"),
+        ("setup.exe", factories.pdf_bytes(), "setup.exe.pdf", "setup.exe.pdf"),  # named as what it is
+        ('a"b;c.pdf', factories.pdf_bytes(), 'a"b;c.pdf', "abc.pdf"),
+    ],
+)
+def test_the_download_is_named_as_uploaded_with_the_extension_of_what_it_is(
+    client, report, staff, name, content, downloaded_as, ascii_name
+):
+    row = services.report_evidence_add(report=report, upload=factories.upload(name, content), user=staff)
+    client.force_login(staff)
+    response = client.get(reverse("projects:evidence_download", args=[report.project.code, row.pk]))
+    disposition = response["Content-Disposition"]
+    assert disposition == (
+        f'attachment; filename="{ascii_name.format(pk=row.pk)}"; '
+        f"filename*=UTF-8''{urllib.parse.quote(downloaded_as, safe='')}"
+    )
+
+
 def test_a_file_of_a_deleted_report_is_not_served(client, report, staff):
     row = services.report_evidence_add(
         report=report, upload=factories.upload("a.pdf", factories.pdf_bytes()), user=staff
