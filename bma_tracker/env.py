@@ -96,6 +96,22 @@ def env_quarter_targets(name, default):
     return targets
 
 
+def env_json_object(name):
+    """A JSON object ({} when unset), e.g. a storage backend's options."""
+    import json
+
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object ({{...}}).")
+    return data
+
+
 def load_env_file(path):
     """Read KEY=VALUE lines from a local .env file into os.environ, never overriding a variable
     that is already set. `make run` writes one for development (DEBUG=1, a random SECRET_KEY)."""

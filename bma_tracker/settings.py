@@ -8,7 +8,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from bma_tracker.env import env_bool, env_decimal, env_int, env_list, env_quarter_targets, env_str, load_env_file
+from bma_tracker.env import (
+    env_bool,
+    env_decimal,
+    env_int,
+    env_json_object,
+    env_list,
+    env_quarter_targets,
+    env_str,
+    load_env_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_env_file(BASE_DIR / ".env")
@@ -117,8 +126,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded evidence files (projects.evidence) go through Django's storage API: the file system
+# under MEDIA_ROOT by default; several app servers share one store, e.g. an S3-compatible one
+# through django-storages (README, "Evidence files"): MEDIA_STORAGE_BACKEND names the class,
+# MEDIA_STORAGE_OPTIONS (a JSON object) its options.
+MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")
+MEDIA_STORAGE_OPTIONS = env_json_object("MEDIA_STORAGE_OPTIONS")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE_BACKEND, "OPTIONS": MEDIA_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", default=not DEBUG)
@@ -176,6 +191,14 @@ DISBURSEMENT_TARGETS = env_quarter_targets("DISBURSEMENT_TARGETS", "32,54,77,100
 MAX_NARRATIVE_CHARS = env_int("MAX_NARRATIVE_CHARS", 5000, minimum=100)
 MAX_LONG_TEXT_CHARS = env_int("MAX_LONG_TEXT_CHARS", 20000, minimum=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Evidence files: the largest accepted (MB) and how many one report or indicator quarter holds.
+# Files over FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file, not held in memory;
+# the front proxy's body limit (nginx client_max_body_size) should be a little over EVIDENCE_MAX_MB.
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 10, minimum=1)
+EVIDENCE_MAX_FILES = env_int("EVIDENCE_MAX_FILES", 10, minimum=1)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 LOGGING = {
     "version": 1,

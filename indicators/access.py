@@ -4,6 +4,7 @@
   says so: the list, its export, the page and the forms all start from it);
 - quarterly results: the staff and directors of the indicator's unit (and the units above it);
 - the 2.1 / 2.2 and audit scores: the planning office;
+- the quarters' evidence files: those who may see the unit's evidence (projects.access);
 - the definition (create, edit, copy to the next fiscal year): the planning office for any
   unit, a unit's staff and directors for their own unit and the units below it; admins always.
 """
@@ -13,8 +14,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from indicators.agreement import FISCAL_YEARS
-from indicators.models import CityIndicator, Indicator
-from projects.access import can_edit_unit, can_evaluate
+from indicators.models import CityIndicator, Indicator, QuarterEvidence
+from projects.access import can_edit_unit, can_evaluate, can_see_evidence
 from projects.models import OrgUnit, User
 
 
@@ -109,3 +110,22 @@ def unit_for_agreement_view(user, unit_code, fiscal_year):
 def city_indicator_for_view(user, number):
     """A city-development indicator with its plan nodes; 404 for an unknown number."""
     return get_object_or_404(CityIndicator.objects.prefetch_related("plan_nodes"), number=number)
+
+
+def quarter_evidence_for_download(user, code, fiscal_year, pk):
+    """An evidence file of one of the indicator's quarters (403 for those who may not see its
+    unit's evidence)."""
+    indicator = indicator_for_view(user, code, fiscal_year)
+    if not can_see_evidence(user, indicator.unit):
+        raise PermissionDenied
+    return get_object_or_404(QuarterEvidence.objects.filter(quarter__indicator=indicator), pk=pk)
+
+
+def quarter_evidence_for_remove(user, code, fiscal_year, pk):
+    """An evidence file of a quarter of an indicator whose results the user enters."""
+    indicator = indicator_for_edit(user, code, fiscal_year)
+    row = get_object_or_404(
+        QuarterEvidence.objects.select_related("quarter").filter(quarter__indicator=indicator), pk=pk
+    )
+    row.quarter.indicator = indicator
+    return row

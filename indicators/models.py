@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from bma_tracker.text import normalise_thai, search_key, to_arabic_digits
-from projects.models import OrgUnit, OwnedByUnitQuerySet, PlanNode, Project, SearchTextMixin, schedule_ref_date
+from projects.models import (
+    EvidenceFile,
+    OrgUnit,
+    OwnedByUnitQuerySet,
+    PlanNode,
+    Project,
+    SearchTextMixin,
+    schedule_ref_date,
+)
 
 
 class EvaluationDimension(models.Model):
@@ -395,6 +403,22 @@ class IndicatorQuarter(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} ไตรมาสที่ {self.quarter}"
+
+
+class QuarterEvidence(EvidenceFile):
+    """An evidence file of an indicator's quarter."""
+
+    quarter = models.ForeignKey(
+        IndicatorQuarter, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("ผลรายไตรมาสของตัวชี้วัด")
+    )
+    PARENT_FIELD = "quarter"
+
+    class Meta(EvidenceFile.Meta):
+        verbose_name = _("ไฟล์หลักฐาน")
+        verbose_name_plural = _("ไฟล์หลักฐาน")
+        ordering = ["quarter_id", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["quarter", "uploaded_at"], name="quarter_evidence_by_quarter")]
+        constraints = EvidenceFile.constraints_for("quarter_evidence")
 
 
 class CityIndicatorQuerySet(models.QuerySet):

@@ -6,9 +6,10 @@ holds."""
 
 from typing import NamedTuple
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from indicators.models import Indicator, IndicatorQuarter, QuarterStatus, judged_quarter
+from indicators.models import Indicator, IndicatorQuarter, QuarterEvidence, QuarterStatus, judged_quarter
 from projects.audit import describe_changes
 from projects.models import AuditEntry, PlanNode
 
@@ -56,9 +57,25 @@ def with_rows(entries):
     return entries
 
 
+def attach_evidence(indicator, rows):
+    """Each quarter row's `evidence_files`, with their download URLs: one query, whatever the
+    indicator holds."""
+    by_quarter = {row.pk: row for row in rows}
+    for row in by_quarter.values():
+        row.evidence_files = []
+    files = QuarterEvidence.objects.filter(quarter__indicator=indicator).order_by("uploaded_at", "pk")
+    for file in files.only("quarter_id", "original_name", "size", "content_type"):
+        file.download_url = reverse(
+            "indicators:evidence_download", args=[indicator.code, indicator.fiscal_year, file.pk]
+        )
+        if file.quarter_id in by_quarter:
+            by_quarter[file.quarter_id].evidence_files.append(file)
+
+
 def indicator_page_context(indicator, *, today=None):
     """Everything the indicator page shows (the indicator fetched with PAGE_RELATED)."""
     rows = {row.quarter: row for row in IndicatorQuarter.objects.filter(indicator=indicator)}
+    attach_evidence(indicator, rows.values())
     lines = [
         QuarterLine(
             n,

@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import Indicator, IndicatorQuarter, QuarterEvidence
 from projects.audit import audit_log, diff, locked_save, locked_update, snapshot
 from projects.models import AuditEntry, PlanEdition, PlanNode
+from projects.services import evidence_add, evidence_remove
 
 RESULT_FIELDS = ["result", "narrative"]
 SCORE_FIELDS = ["score_1", "score_2", "audit_score"]
@@ -153,3 +154,16 @@ def _nodes_in(fiscal_year, indicators):
         for node in PlanNode.objects.filter(edition=edition, code__in=[n.code for n in originals.values()])
     }
     return {pk: node if node.edition_id == edition.pk else by_code.get(node.code) for pk, node in originals.items()}
+
+
+def quarter_evidence_add(*, indicator, quarter, upload, user):
+    """Attach an evidence file to one quarter of an indicator (its quarter row made if none yet)."""
+    with transaction.atomic():
+        row, _created = IndicatorQuarter.objects.get_or_create(indicator=indicator, quarter=quarter)
+        row.indicator = indicator
+        return evidence_add(QuarterEvidence, parent=row, upload=upload, user=user)
+
+
+def quarter_evidence_remove(*, evidence_file, user):
+    """Remove an evidence file of an indicator's quarter."""
+    return evidence_remove(evidence_file, parent=evidence_file.quarter, user=user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import agreement_views, city_views, rollover_views, views
+from indicators import agreement_views, city_views, evidence_views, rollover_views, views
 
 app_name = "indicators"
 urlpatterns = [
@@ -19,6 +19,21 @@ urlpatterns = [
     path("<code:code>/<year:fiscal_year>/history/", views.indicator_history_page, name="history"),
     path("<code:code>/<year:fiscal_year>/q<id:quarter>/edit/", views.result_edit, name="result_edit"),
     path("<code:code>/<year:fiscal_year>/q<id:quarter>/evaluate/", views.evaluate, name="evaluate"),
+    path(
+        "<code:code>/<year:fiscal_year>/q<id:quarter>/evidence/",
+        evidence_views.quarter_evidence,
+        name="quarter_evidence",
+    ),
+    path(
+        "<code:code>/<year:fiscal_year>/evidence/<id:file_id>/",
+        evidence_views.quarter_evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "<code:code>/<year:fiscal_year>/evidence/<id:file_id>/remove/",
+        evidence_views.quarter_evidence_remove,
+        name="evidence_remove",
+    ),
 ]
 
 # Continuing a unit's projects into the next fiscal year: mounted in the "projects" namespace

@@ -10,6 +10,9 @@ The rules (issue 4):
   director for their unit and the units below it; not staff, since choosing which projects go
   on is the unit's plan for the year, which its director signs (staff still create a single
   project of the new year with the project form).
+- evidence files (photos of people, signed letters, minutes) are closer than the rest: the
+  owning unit's staff and directors (and those of the units above it), directors, the planning
+  office and admins download them; another unit's staff get 403.
 
 A helper returns the object or raises Http404 (no such object) / PermissionDenied (403): a user
 who opens another unit's edit URL gets 403, never the form.
@@ -19,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from projects.models import OrgUnit, ProgressReport, Project, User, fetch_with_unit
+from projects.models import OrgUnit, ProgressReport, Project, ReportEvidence, User, fetch_with_unit
 
 
 def can_edit_unit(user, unit):
@@ -161,3 +164,33 @@ def user_for_management(manager, pk):
     if (account.role == User.Role.ADMIN or account.is_superuser) and not manager.is_admin_role:
         raise PermissionDenied
     return account
+
+
+def can_see_evidence(user, unit):
+    """Whether the user may download the evidence files of a unit's records."""
+    return user.is_authenticated and (can_edit_unit(user, unit) or user.is_planner or user.role == User.Role.DIRECTOR)
+
+
+def evidence_for_download(user, code, pk):
+    """An evidence file of a live report of the project, for a user who may see the unit's
+    evidence (403 before anything about the file is read)."""
+    project = project_for_view(user, code)
+    if not can_see_evidence(user, project.unit):
+        raise PermissionDenied
+    row = get_object_or_404(
+        ReportEvidence.objects.filter(report__project=project, report__deleted_at__isnull=True), pk=pk
+    )
+    return row
+
+
+def evidence_for_remove(user, code, pk):
+    """An evidence file of a live report of a project the user may edit."""
+    project = project_for_edit(user, code)
+    row = get_object_or_404(
+        ReportEvidence.objects.select_related("report").filter(
+            report__project=project, report__deleted_at__isnull=True
+        ),
+        pk=pk,
+    )
+    row.report.project = project
+    return row

@@ -105,9 +105,12 @@ def locked_save(model, *, key, version, values, fields, user, project=None):
 
 def field_label(model_label, name):
     try:
-        return str(apps.get_model(model_label)._meta.get_field(name).verbose_name)
+        field = apps.get_model(model_label)._meta.get_field(name)
     except (LookupError, FieldDoesNotExist):
         return name
+    if field.auto_created and not field.concrete:  # the records under it ("evidence": its files)
+        return str(field.related_model._meta.verbose_name)
+    return str(field.verbose_name)
 
 
 def display_value(model_label, name, value):
@@ -125,7 +128,7 @@ def display_value(model_label, name, value):
             return thaidate.format_short(date.fromisoformat(value))
         except (TypeError, ValueError):
             return str(value)
-    if field is not None and field.choices:
+    if getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
 

@@ -564,3 +564,14 @@ class UserForm(forms.ModelForm):
 def _login_name_validator(value):
     if not re.fullmatch(r"[A-Za-z0-9._-]+", value):
         raise ValidationError(_("ชื่อผู้ใช้ใช้ได้เฉพาะตัวอักษรภาษาอังกฤษ ตัวเลข และ . _ -"), code="invalid")
+
+
+class EvidenceForm(forms.Form):
+    """One evidence file to attach; what it holds is checked by the service that stores it
+    (projects.evidence.check_upload), so a script is held to the same rules."""
+
+    file = forms.FileField(
+        label=_("ไฟล์หลักฐาน"),
+        allow_empty_file=True,  # the service's message says why an empty file is refused
+        error_messages={"required": _("กรุณาเลือกไฟล์ที่จะแนบ"), "invalid": _("ไม่พบไฟล์ที่ส่งมา กรุณาเลือกไฟล์อีกครั้ง")},
+    )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from bma_tracker.text import search_key
+from projects import evidence
 
 unit_code_validator = RegexValidator(r"^\d{8}$", _("รหัสหน่วยงานต้องเป็นตัวเลข 8 หลัก"))
 project_code_validator = RegexValidator(r"^\d{8}-\d{1,6}$", _("รหัสโครงการต้องอยู่ในรูป 24000000-3029"))
@@ -653,6 +654,74 @@ def disbursement_by_month(reports):
         rows.append({"month": month, "cumulative": cumulative, "in_month": cumulative - before})
         before = cumulative
     return rows
+
+
+class EvidenceFile(models.Model):
+    """A file attached as evidence (projects.evidence says what is accepted): stored through the
+    default storage under a random name, with the name the user gave, its size, the content
+    type read from its bytes and its SHA-256 (which `restore` verifies)."""
+
+    file = models.FileField(_("ไฟล์"), max_length=255)
+    original_name = models.CharField(_("ชื่อไฟล์"), max_length=evidence.NAME_MAX)
+    size = models.PositiveBigIntegerField(_("ขนาด (ไบต์)"))
+    content_type = models.CharField(_("ชนิดไฟล์"), max_length=100, choices=[(t, t) for t in evidence.CONTENT_TYPES])
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        "projects.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ผู้แนบไฟล์")
+    )
+    uploaded_at = models.DateTimeField(_("เวลาที่แนบ"))
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @staticmethod
+    def constraints_for(prefix):
+        return [
+            models.CheckConstraint(condition=Q(size__gt=0), name=f"{prefix}_size_positive"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=evidence.CONTENT_TYPES), name=f"{prefix}_type_accepted"
+            ),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name=f"{prefix}_sha256_hex"),
+            models.UniqueConstraint(fields=["file"], name=f"{prefix}_file_unique"),
+        ]
+
+    @property
+    def extension(self):
+        return evidence.KINDS[self.content_type][0]
+
+    @property
+    def kind_label(self):
+        return evidence.KINDS[self.content_type][1]
+
+    @property
+    def size_display(self):
+        """The size as people read it: 820 KB, 3.4 MB."""
+        if self.size < 1024 * 1024:
+            return f"{max(1, round(self.size / 1024))} KB"
+        return f"{self.size / 1024 / 1024:.1f} MB"
+
+
+class ReportEvidence(EvidenceFile):
+    """An evidence file of a monthly progress report."""
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("รายงานความคืบหน้า")
+    )
+    PARENT_FIELD = "report"
+
+    class Meta(EvidenceFile.Meta):
+        verbose_name = _("ไฟล์หลักฐาน")
+        verbose_name_plural = _("ไฟล์หลักฐาน")
+        ordering = ["report_id", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["report", "uploaded_at"], name="report_evidence_by_report")]
+        constraints = EvidenceFile.constraints_for("report_evidence")
+
+    def get_absolute_url(self):
+        return reverse("projects:evidence_download", args=[self.report.project.code, self.pk])
 
 
 class ProjectEvaluation(models.Model):

@@ -3,11 +3,15 @@ summary change together in one transaction, or not at all."""
 
 import copy
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from projects import evidence
 from projects.audit import audit_log, diff, locked_save, locked_update, snapshot
-from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation
+from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation, ReportEvidence
 
 REPORT_FIELDS = ProgressReport.EDITABLE_FIELDS
 PROJECT_FIELDS = Project.EDITABLE_FIELDS
@@ -169,3 +173,88 @@ def project_evaluation_save(*, project, user, quarter, score, version=None):
         user=user,
         project=project,
     )
+
+
+# --- Evidence files --------------------------------------------------------------------------
+# One function adds and one removes, per parent: the place for any rule on when files may change
+# (a closed period, say). An addition or a removal is an audit entry of the parent record (its
+# "evidence" field, from the file's name to nothing or back), so it shows in that record's history.
+
+
+def _evidence_label(row):
+    return f"{row.original_name} ({row.size_display})"
+
+
+def evidence_add(model, *, parent, upload, user, project=None):
+    """Check an uploaded file (projects.evidence.check_upload: ValidationError with the reason),
+    store it under a random name and record it under `parent` (model's `parent_field`), audited.
+    A refused file leaves nothing behind: no row, no stored file."""
+    checked = evidence.check_upload(upload)
+    parent_field = model.PARENT_FIELD
+    stored = None
+    try:
+        with transaction.atomic():
+            # Lock the parent, so that two uploads at once cannot both pass the count.
+            type(parent).objects.select_for_update().filter(pk=parent.pk).exists()
+            if model.objects.filter(**{parent_field: parent}).count() >= settings.EVIDENCE_MAX_FILES:
+                raise evidence.refused(
+                    _("แนบไฟล์ได้ไม่เกิน %(max)s ไฟล์ต่อรายการ กรุณาลบไฟล์เดิมก่อน") % {"max": settings.EVIDENCE_MAX_FILES}
+                )
+            upload.seek(0)
+            stored = default_storage.save(evidence.new_storage_name(checked), upload)
+            row = model(
+                **{parent_field: parent},
+                file=stored,
+                original_name=checked.original_name,
+                size=checked.size,
+                content_type=checked.content_type,
+                sha256=checked.sha256,
+                uploaded_by=user if user and user.is_authenticated else None,
+                uploaded_at=timezone.now(),
+            )
+            row.full_clean(exclude=[parent_field, "uploaded_by"])
+            row.save()
+            audit_log(
+                user=user,
+                action=Action.UPDATE,
+                obj=parent,
+                project=project,
+                changes={"evidence": [None, _evidence_label(row)]},
+                note=_("แนบไฟล์หลักฐาน"),
+            )
+    except BaseException:
+        if stored is not None:
+            default_storage.delete(stored)
+        raise
+    return row
+
+
+def evidence_remove(row, *, parent, user, project=None):
+    """Remove an evidence file, audited; the stored file goes once the removal is committed.
+    False when someone removed it first."""
+    with transaction.atomic():
+        deleted, _counts = type(row).objects.filter(pk=row.pk).delete()
+        if not deleted:
+            return False
+        audit_log(
+            user=user,
+            action=Action.UPDATE,
+            obj=parent,
+            project=project,
+            changes={"evidence": [_evidence_label(row), None]},
+            note=_("ลบไฟล์หลักฐาน"),
+        )
+        name = row.file.name
+        transaction.on_commit(lambda: default_storage.delete(name))
+    return True
+
+
+def report_evidence_add(*, report, upload, user):
+    """Attach an evidence file to a progress report."""
+    return evidence_add(ReportEvidence, parent=report, upload=upload, user=user, project=report.project)
+
+
+def report_evidence_remove(*, evidence_file, user):
+    """Remove an evidence file of a progress report."""
+    report = evidence_file.report
+    return evidence_remove(evidence_file, parent=report, user=user, project=report.project)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import entry, pages
+from projects.views import entry, evidence, pages
 
 app_name = "projects"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("<code:code>/progress/<id:pk>/edit/", entry.progress_edit, name="progress_edit"),
     path("<code:code>/progress/<id:pk>/delete/", entry.progress_delete, name="progress_delete"),
     path("<code:code>/progress/<id:pk>/restore/", entry.progress_restore, name="progress_restore"),
+    # A report's evidence files: the list and upload form, a file's download and its removal.
+    path("<code:code>/progress/<id:pk>/evidence/", evidence.report_evidence, name="progress_evidence"),
+    path("<code:code>/evidence/<id:file_id>/", evidence.report_evidence_download, name="evidence_download"),
+    path("<code:code>/evidence/<id:file_id>/remove/", evidence.report_evidence_remove, name="evidence_remove"),
     path("<code:code>/evaluations/q<id:quarter>/", entry.project_evaluate, name="evaluate"),
     path("<code:code>/history/", entry.project_history, name="history"),
     # The project's page, print page and PDF (the read side's: reports.urls.project_urlpatterns)

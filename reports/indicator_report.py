@@ -3,12 +3,13 @@ quarter. indicator_report_data() computes it once; the HTML preview, the PDF (an
 book and the Excel export) render it.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
-from indicators.models import Indicator, IndicatorQuarter
+from indicators.models import Indicator, IndicatorQuarter, QuarterEvidence
 from projects.models import PlanNode
 
 # The report's title, in the two lines it is set in.
@@ -28,6 +29,7 @@ class QuarterReport:
     narrative: str
     result: object  # Decimal or None
     reported: bool  # False: no row for the quarter yet
+    evidence: tuple = ()  # the names of its evidence files, as attached
 
 
 def indicators_for_report():
@@ -50,6 +52,11 @@ def indicator_report_data(indicator, quarter, *, today=None):
     if quarter not in QUARTERS:
         raise ValueError(f"quarter must be 1–4, not {quarter!r}")
     stored = {row.quarter: row for row in IndicatorQuarter.objects.filter(indicator=indicator, quarter__lte=quarter)}
+    # The names of the quarters' evidence files: one query, whatever they hold.
+    evidence = defaultdict(list)
+    files = QuarterEvidence.objects.filter(quarter__indicator=indicator, quarter__quarter__lte=quarter)
+    for quarter_id, name in files.order_by("uploaded_at", "pk").values_list("quarter_id", "original_name"):
+        evidence[quarter_id].append(name)
     quarters = []
     for number in range(1, quarter + 1):
         row = stored.get(number)
@@ -59,6 +66,7 @@ def indicator_report_data(indicator, quarter, *, today=None):
                 narrative=row.narrative if row else "",
                 result=row.result if row else None,
                 reported=row is not None,
+                evidence=tuple(evidence[row.pk]) if row else (),
             )
         )
     alignment = plan_alignment(indicator.plan_node)

@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from projects.models import (
     PlanStep,
     ProgressReport,
     ProjectEvaluation,
+    ReportEvidence,
     disbursement_by_month,
     percent_of,
     schedule_ref_date,
@@ -46,7 +48,13 @@ def prefetch_page(project):
         "unit",
         Prefetch("steps", queryset=PlanStep.objects.order_by("number", "pk")),
         Prefetch("evaluations", queryset=ProjectEvaluation.objects.order_by("quarter")),
-        Prefetch("reports", queryset=ProgressReport.objects.live().newest_first(), to_attr="live_reports"),
+        Prefetch(
+            "reports",
+            queryset=ProgressReport.objects.live()
+            .newest_first()
+            .prefetch_related(Prefetch("evidence", queryset=ReportEvidence.objects.order_by("uploaded_at", "pk"))),
+            to_attr="live_reports",
+        ),
         Prefetch("plan_nodes", queryset=PlanNode.objects.order_by("code")),
         Prefetch(
             "indicators",
@@ -200,12 +208,37 @@ REPORT_ARTICLE = (
     ' <span class="text-pre report-narrative">{narrative}</span></p>\n'
     '    <p class="mb-0 small">** {label_problems} : <span class="text-pre">{problems}</span></p>\n'
     '    <p class="mb-0 small">** {label_obstacles} : <span class="text-pre">{obstacles}</span></p>\n'
+    "{evidence}"
     "  </article>"
 )
 
 
+EVIDENCE_LINE = '    <p class="mb-0 small report-evidence">** {label} : {files}</p>\n'
+EVIDENCE_FILE = '<a class="evidence-name" href="{url}">{name}</a> <span class="text-muted">({size})</span>'
+
+
+def evidence_html(report, label):
+    """The line naming a report's evidence files, each a link to its download (which answers
+    403 to those who may not see the unit's evidence); nothing for a report without files."""
+    files = list(report.evidence.all())
+    if not files:
+        return ""
+    base = _download_base(report.project.code)
+    links = format_html_join(
+        ", ",
+        EVIDENCE_FILE,
+        ({"url": f"{base}{row.pk}/", "name": row.original_name, "size": row.size_display} for row in files),
+    )
+    return format_html(EVIDENCE_LINE, label=label, files=links)
+
+
+def _download_base(code):
+    return reverse("projects:evidence_download", args=[code, 1])[: -len("1/")]
+
+
 def report_articles(lines):
     """The reports' HTML (ReportLine, newest first), every value escaped."""
+    label_evidence = _("ไฟล์หลักฐาน")
     labels = {
         "label_percent": _("ความคืบหน้าโครงการฯ ร้อยละ"),
         "label_problems": _("ปัญหาของโครงการ"),
@@ -225,6 +258,7 @@ def report_articles(lines):
                 "narrative": line.report.narrative,
                 "problems": line.report.problems or "-",
                 "obstacles": line.report.obstacles or "-",
+                "evidence": evidence_html(line.report, label_evidence),
             }
             for line in lines
         ),

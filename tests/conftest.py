@@ -31,6 +31,13 @@ def empty_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a folder of the test's own, never to the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def reference_data(db):
     """The reference data of fixtures/reference/ (units, the 20-year plan, the evaluation

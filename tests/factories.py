@@ -118,3 +118,79 @@ def make_city_indicator(number=None, name=None, **extra):
     return CityIndicator.objects.create(
         number=number if number is not None else 5000 + n, name=name or f"ตัวชี้วัดการพัฒนาเมืองทดสอบ {n}", **extra
     )
+
+
+# --- Evidence files: small real files of each accepted kind, and the uploads that carry them ---
+
+
+def pdf_bytes(text="evidence"):
+    """A small well-formed PDF (one empty page)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    body, offsets = b"%PDF-1.4\n%" + text.encode() + b"\n", []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return body + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def image_bytes(fmt="PNG", size=(8, 8)):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, fmt)
+    return out.getvalue()
+
+
+def docx_bytes(main_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", extra=()):
+    """A minimal Word document: the parts its [Content_Types].xml names."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            f'<Override PartName="/word/document.xml" ContentType="{main_type}"/></Types>',
+        )
+        archive.writestr("word/document.xml", "<w:document/>")
+        for name in extra:
+            archive.writestr(name, b"x")
+    return out.getvalue()
+
+
+def xlsx_bytes():
+    import io
+
+    from openpyxl import Workbook
+
+    out = io.BytesIO()
+    book = Workbook()
+    book.active["A1"] = "ผลงาน"
+    book.save(out)
+    return out.getvalue()
+
+
+def exe_bytes():
+    """The start of a Windows executable (MZ header, PE signature)."""
+    return (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+        + b"\x00" * 44
+        + b"\x80\x00\x00\x00"
+        + b"PE\x00\x00" * 40
+    )
+
+
+def upload(name, content, content_type="application/octet-stream"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)

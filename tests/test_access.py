@@ -19,11 +19,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from projects import access
+from indicators import services as indicator_services
+from projects import access, services
 from projects.models import OrgUnit, User
 from tests import factories
 
-EDIT, CREATE, EVALUATE, DEFINE, DEFINE_ANY = "edit", "create", "evaluate", "define", "define_any"
+EDIT, CREATE, EVALUATE, DEFINE, DEFINE_ANY, EVIDENCE = "edit", "create", "evaluate", "define", "define_any", "evidence"
 ROLL_OVER = "roll_over"
 MANAGE_USERS = "manage_users"
 ROLES = [
@@ -44,6 +45,8 @@ ALLOWED = {
     DEFINE_ANY: {"staff_unit", "staff_subunit", "staff_other", "director_unit", "director_other", "planner", "admin"},
     ROLL_OVER: {"director_unit", "director_other", "planner", "admin"},
     MANAGE_USERS: {"planner", "admin"},
+    # Downloading evidence files: closer than reading the project (any signed-in user).
+    EVIDENCE: {"staff_unit", "director_unit", "director_other", "planner", "admin"},
 }
 
 # Every write URL: (URL name, args from the world, who may, status of an allowed empty POST).
@@ -67,6 +70,17 @@ WRITE_URLS = [
     ("users:list", lambda w: [], MANAGE_USERS, 200),
     ("users:new", lambda w: [], MANAGE_USERS, 200),
     ("users:edit", lambda w: [w.users["staff_unit"].pk], MANAGE_USERS, 200),
+    # Evidence files: an empty POST re-shows the upload form, or the removal's confirmation (409).
+    ("projects:progress_evidence", lambda w: [w.project.code, w.report.pk], EDIT, 200),
+    ("projects:evidence_remove", lambda w: [w.project.code, w.report_file.pk], EDIT, 409),
+    ("indicators:quarter_evidence", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EDIT, 200),
+    ("indicators:evidence_remove", lambda w: [w.indicator.code, w.indicator.fiscal_year, w.quarter_file.pk], EDIT, 409),
+]
+
+# The downloads of evidence files (GET only): who may, per ALLOWED[EVIDENCE].
+EVIDENCE_DOWNLOADS = [
+    ("projects:evidence_download", lambda w: [w.project.code, w.report_file.pk]),
+    ("indicators:evidence_download", lambda w: [w.indicator.code, w.indicator.fiscal_year, w.quarter_file.pk]),
 ]
 
 
@@ -86,11 +100,32 @@ class World:
             "admin": factories.make_user("m-admin", unit=planning_office, role=User.Role.ADMIN),
             "anonymous": None,
         }
+        # One evidence file on the report and one on a quarter of the indicator.
+        self.report_file = services.report_evidence_add(
+            report=self.report, upload=factories.upload("a.pdf", factories.pdf_bytes()), user=None
+        )
+        self.quarter_file = indicator_services.quarter_evidence_add(
+            indicator=self.indicator, quarter=3, upload=factories.upload("a.png", factories.image_bytes()), user=None
+        )
 
 
 @pytest.fixture
 def world(social_dept, social_division, district_office, planning_office):
     return World(social_dept, social_division, district_office, planning_office)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "args"), EVIDENCE_DOWNLOADS, ids=[row[0] for row in EVIDENCE_DOWNLOADS])
+def test_who_downloads_evidence_files(client, world, name, args, role):
+    user = world.users[role]
+    if user:
+        client.force_login(user)
+    response = client.get(reverse(name, args=args(world)))
+    if user is None:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == (200 if role in ALLOWED[EVIDENCE] else 403)
+        assert client.post(reverse(name, args=args(world))).status_code == 405
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -929,3 +929,43 @@ def test_a_plan_step_moved_to_another_project_in_the_admin_leaves_both_planned_p
     assert planned_at_latest(page(reader, district_project)) == "100"
     assert figure(dashboard(reader, fy=2564, unit="24000000"), "behind") == "0"
     assert figure(dashboard(reader, fy=2564, unit="50240000"), "behind") == "1"
+
+
+# --- Evidence files (issue 20, item 5) ----------------------------------------------------------
+
+
+def test_an_evidence_file_attached_by_a_script_shows_at_once_on_the_project_page_print_page_and_pdf(
+    director, staff, current
+):
+    """A script calls the service (as a bulk attach of scanned letters would): the cached pages
+    name the new file on the reader's next view."""
+    reader = browser(director)
+    assert "หนังสือรับรองผล.pdf" not in page(reader, current)
+    assert "หนังสือรับรองผล.pdf" not in page(reader, current, "projects:print")
+    assert squash("หนังสือรับรองผล.pdf") not in pdf_text(reader, current)
+
+    services.report_evidence_add(
+        report=current.reports.get(),
+        upload=factories.upload("หนังสือรับรองผล.pdf", factories.pdf_bytes()),
+        user=staff,
+    )
+
+    assert "หนังสือรับรองผล.pdf" in page(reader, current)
+    assert "หนังสือรับรองผล.pdf" in page(reader, current, "projects:print")
+    assert squash("หนังสือรับรองผล.pdf") in pdf_text(reader, current)
+
+
+def test_an_evidence_file_renamed_or_deleted_with_update_leaves_the_cached_pages_at_once(director, staff, current):
+    from projects.models import ReportEvidence
+
+    reader = browser(director)
+    services.report_evidence_add(
+        report=current.reports.get(), upload=factories.upload("ภาพ.png", factories.image_bytes()), user=staff
+    )
+    assert "ภาพ.png" in page(reader, current)
+
+    ReportEvidence.objects.update(original_name="ภาพกิจกรรม.png")
+    assert "ภาพกิจกรรม.png" in page(reader, current)
+
+    ReportEvidence.objects.all().delete()
+    assert "ภาพกิจกรรม.png" not in page(reader, current)

@@ -235,8 +235,9 @@ def test_the_page_draws_its_chart_with_a_static_script_only(client, staff, indic
 
 
 # session, the user with their unit, the indicator with its unit, parent, dimension and plan
-# path, its quarters, its projects with their units, its newest audit entries with their users.
-PAGE_QUERIES = 6
+# path, its quarters, their evidence files, its projects with their units, its newest audit entries
+# with their users.
+PAGE_QUERIES = 7
 
 
 def test_the_page_query_count_is_pinned_whatever_it_holds(

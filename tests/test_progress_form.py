@@ -147,7 +147,7 @@ def test_deleting_hides_the_report_and_the_summary_forgets_it(staff_client, proj
     assert "รายงานที่จะลบ" not in staff_client.get(project.get_absolute_url()).content.decode()
 
 
-def test_the_project_page_links_each_report_to_its_own_edit_and_delete_pages(staff_client, project):
+def test_the_project_page_links_each_report_to_its_own_edit_evidence_and_delete_pages(staff_client, project):
     older = factories.make_report(project, report_date=date(2021, 2, 1), percent="20")
     newer = factories.make_report(project, report_date=date(2021, 3, 1), percent="30")
     page_url = project.get_absolute_url()
@@ -160,7 +160,7 @@ def test_the_project_page_links_each_report_to_its_own_edit_and_delete_pages(sta
     assert links == [
         reverse(f"projects:progress_{action}", args=[project.code, report.pk])
         for report in (newer, older)
-        for action in ("edit", "delete")
+        for action in ("edit", "evidence", "delete")
     ]
     assert Decimal(staff_client.get(links[0]).context["form"]["percent"].value()) == Decimal("30")
     assert "(1) 01/03/2564 · ร้อยละ 30.00" in actions

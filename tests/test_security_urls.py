@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import factories
-from tests.test_access import ALLOWED, ROLES, WRITE_URLS, World
+from tests.test_access import ALLOWED, EVIDENCE, EVIDENCE_DOWNLOADS, ROLES, WRITE_URLS, World
 
 # Reachable without signing in, on purpose.
 PUBLIC = {
@@ -20,7 +20,9 @@ PUBLIC = {
     "set_language",
     "healthz",
 }
-WRITES = {name: kind for name, _args, kind, _status in WRITE_URLS}
+WRITES = {name: kind for name, _args, kind, _status in WRITE_URLS} | {
+    name: EVIDENCE for name, _args in EVIDENCE_DOWNLOADS
+}
 # Query strings a URL needs to name what it shows.
 QUERIES = {"dashboard:export": "?fy=2564&period=m8&table=progress-distribution&format=csv"}
 POST_ONLY = {"users:set_active", "users:invite"}  # buttons on the account page; GET is 405
@@ -65,6 +67,8 @@ def build_url(world, name, parameters):
             values[parameter] = "x"
         elif parameter == "unit_code":  # a unit's performance agreement
             values[parameter] = world.indicator.unit.code
+        elif parameter == "file_id":  # an evidence file of the report, or of the indicator's quarter 3
+            values[parameter] = (world.report_file if namespace == "projects" else world.quarter_file).pk
         elif parameter == "number":  # a city-development indicator
             values[parameter] = factories.make_city_indicator().number
         else:

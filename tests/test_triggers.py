@@ -11,6 +11,8 @@ from django.db import connection
 MIGRATIONS_WITH_TRIGGERS = [
     "projects.migrations.0010_revisions_kept_by_the_database",
     "indicators.migrations.0005_revision_kept_by_the_database",
+    "projects.migrations.0014_evidence_files",
+    "indicators.migrations.0008_evidence_files",
 ]
 
 

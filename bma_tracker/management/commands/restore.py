@@ -8,6 +8,7 @@ version of the code); every existing row is replaced, in one transaction: a rest
 leaves the database as it was. Asks for confirmation unless --noinput.
 """
 
+import hashlib
 import json
 import shutil
 import tarfile
@@ -17,12 +18,22 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from bma_tracker import backup_format
-from bma_tracker.management.commands.backup import DATA_FILE, FORMAT, FORMAT_VERSION, applied_migrations, row_counts
+from bma_tracker.management.commands.backup import (
+    DATA_FILE,
+    FORMAT,
+    FORMAT_VERSION,
+    applied_migrations,
+    file_models,
+    row_counts,
+    stored_file_names,
+)
 
 
 class Command(BaseCommand):
@@ -65,6 +76,7 @@ class Command(BaseCommand):
                 }
                 if wrong:
                     raise CommandError(f"Restored row counts differ from the backup's (expected, found): {wrong}")
+                self._verify_evidence(scratch / "media")
             ContentType.objects.clear_cache()
             # Sessions cached in Redis (cached_db) belong to the replaced session table. Pages and
             # dashboards need nothing: the restore's own inserts moved the revisions their keys hold.
@@ -95,15 +107,52 @@ class Command(BaseCommand):
             raise CommandError(f"{source} has no {DATA_FILE}")
         return manifest
 
+    def _verify_evidence(self, media):
+        """Every evidence row's file is in the backup with the SHA-256 the row holds; otherwise
+        the restore stops (inside its transaction: nothing is replaced)."""
+        bad = []
+        for model in file_models():
+            for name, sha256 in model._base_manager.values_list("file", "sha256"):
+                path = media / name
+                if not path.is_file():
+                    bad.append(f"{name}: missing")
+                elif _sha256(path) != sha256:
+                    bad.append(f"{name}: SHA-256 differs")
+        if bad:
+            raise CommandError("Evidence files of the backup are missing or damaged:\n  " + "\n  ".join(bad[:20]))
+
     def _restore_media(self, media):
         if not media.is_dir():
             return 0
         media_root = Path(settings.MEDIA_ROOT)
+        # Files the rows name go through the storage API when it is not the file system under
+        # MEDIA_ROOT (an object store); everything else (generated books) under MEDIA_ROOT.
+        through_storage = set(stored_file_names()) if not _storage_is_media_root() else set()
         count = 0
         for path in sorted(media.rglob("*")):
             if path.is_file():
-                target = media_root / path.relative_to(media)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
+                name = path.relative_to(media).as_posix()
+                if name in through_storage:
+                    default_storage.delete(name)
+                    with path.open("rb") as source:
+                        default_storage.save(name, File(source))
+                else:
+                    target = media_root / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(path, target)
                 count += 1
         return count
+
+
+def _storage_is_media_root():
+    return isinstance(default_storage, FileSystemStorage) and Path(default_storage.location) == Path(
+        settings.MEDIA_ROOT
+    )
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
