@@ -236,8 +236,10 @@ def _download_base(code):
     return reverse("projects:evidence_download", args=[code, 1])[: -len("1/")]
 
 
-def report_articles(lines):
-    """The reports' HTML (ReportLine, newest first), every value escaped."""
+def report_articles(lines, *, with_evidence=True):
+    """The reports' HTML (ReportLine, newest first), every value escaped; with_evidence=False
+    (the public site): without the evidence files, which are not public (photos of people,
+    signed letters)."""
     label_evidence = _("ไฟล์หลักฐาน")
     labels = {
         "label_percent": _("ความคืบหน้าโครงการฯ ร้อยละ"),
@@ -258,7 +260,7 @@ def report_articles(lines):
                 "narrative": line.report.narrative,
                 "problems": line.report.problems or "-",
                 "obstacles": line.report.obstacles or "-",
-                "evidence": evidence_html(line.report, label_evidence),
+                "evidence": evidence_html(line.report, label_evidence) if with_evidence else "",
             }
             for line in lines
         ),

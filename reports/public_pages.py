@@ -63,7 +63,7 @@ def project_context(project, *, today=None):
         "status_ref_date": ref_date,
         "reports": lines,
         # The report articles print the date, percent, narrative, problems and obstacles: public fields.
-        "report_articles": report_articles(lines),
+        "report_articles": report_articles(lines, with_evidence=False),  # evidence files are not public
         "chart": progress_chart_data(project, reports=reports, steps=steps),
         "planned_vs_actual": planned_vs_actual_rows(lines, steps),
         "planned_rule": PLANNED_RULE,

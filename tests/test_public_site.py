@@ -425,3 +425,20 @@ def test_a_download_reads_a_fixed_number_of_queries(client, secret_project, soci
         assert len(body(client.get("/public/data/2564/projects.csv")).splitlines()) == 7
     with django_assert_num_queries(2):
         body(client.get("/public/data/2564/reports.json"))
+
+
+def test_evidence_files_are_not_public(client, secret_project, staff, media_root):
+    """Evidence holds photos of people and signed letters: the public page names no file and
+    links no download, although the staff page does."""
+    from projects import services
+
+    report = factories.make_report(secret_project, report_date=date(2021, 5, 28))
+    services.report_evidence_add(
+        report=report, upload=factories.upload("ภาพผู้เข้าอบรม-ลับ.pdf", factories.pdf_bytes()), user=staff
+    )
+    staff_client = client.__class__()
+    staff_client.force_login(staff)
+    assert "ภาพผู้เข้าอบรม-ลับ.pdf" in staff_client.get(f"/projects/{CODE}/").content.decode()
+    for path in (f"/public/projects/{CODE}/", f"/public/en/projects/{CODE}/"):
+        html = client.get(path).content.decode()
+        assert "ภาพผู้เข้าอบรม-ลับ.pdf" not in html and "/evidence/" not in html
