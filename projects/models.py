@@ -10,6 +10,7 @@ import functools
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -413,6 +414,9 @@ class PlanStep(models.Model):
     end = models.DateField(_("สิ้นสุด"))
 
     EDITABLE_FIELDS = ("number", "name", "weight", "start", "end")
+    # A plan has at most this many steps, numbered 1 to it (the steps form's rule; the column
+    # would take 32767, and imported or old rows may have larger numbers).
+    NUMBER_MAX = 99
 
     class Meta:
         verbose_name = _("ขั้นตอนการดำเนินงาน")
@@ -497,6 +501,28 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.project.code} {self.report_date} {self.percent}%"
+
+    def clean(self):
+        """The rules every writer of a report keeps (the form, the services, the importer, the
+        admin): see check_not_in_future()."""
+        try:
+            self.check_not_in_future(self.report_date)
+        except ValidationError as exc:
+            raise ValidationError({"report_date": exc}) from None
+
+    @staticmethod
+    def check_not_in_future(day, today=None):
+        """A report says what was done by its date, so none is dated after today (Bangkok's
+        day): a slip such as 30/09/2570 typed for 2569 would be the project's newest report for a
+        year and hide every real one behind it. Not a database constraint: "today" moves, and a
+        CHECK must give the same answer for a row forever."""
+        today = today or thaidate.today()
+        if day is not None and day > today:
+            raise ValidationError(
+                _("วันที่รายงานต้องไม่เกินวันนี้ (%(today)s) เพราะรายงานบอกผลที่ทำได้จนถึงวันที่รายงาน")
+                % {"today": thaidate.format_short(today)},
+                code="future_date",
+            )
 
 
 class ProjectEvaluation(models.Model):
