@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from bma_tracker import health
 from projects import urls as project_urls
-from projects.forms import LoginForm
+from projects.forms import LoginForm, PasswordResetForm
 from projects.views import accounts as project_accounts
 from reports import urls as report_urls
 
@@ -14,6 +14,11 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
         name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
@@ -17,9 +18,10 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
+from bma_tracker.security import client_ip
 from bma_tracker.text import to_arabic_digits
 from projects.access import units_for_edit
-from projects.models import PlanEdition, PlanNode, PlanStep, ProgressReport, Project
+from projects.models import PasswordResetRequest, PlanEdition, PlanNode, PlanStep, ProgressReport, Project
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -63,6 +65,25 @@ class LoginForm(AuthenticationForm):
             user_login_failed.send(sender=__name__, credentials={"username": name}, request=self.request)
             raise self.get_invalid_login_error()
         return super().clean()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, rate limited: at most PASSWORD_RESET_ADDRESS_LIMIT requests an hour from
+    one address and PASSWORD_RESET_ACCOUNT_LIMIT mails an hour to one account. Beyond a limit
+    the answer is the same page as always ("if an account has this e-mail, a mail is on its
+    way") and no mail is sent, so the limits reveal no account either."""
+
+    def save(self, *, request, **kwargs):
+        PasswordResetRequest.forget_old()
+        address = client_ip(request)
+        if address and not PasswordResetRequest.admit(address=address, limit=settings.PASSWORD_RESET_ADDRESS_LIMIT):
+            return
+        super().save(request=request, **kwargs)
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if PasswordResetRequest.admit(user=user, limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT):
+                yield user
 
 
 class ThaiDateField(forms.Field):
