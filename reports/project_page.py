@@ -89,7 +89,7 @@ def project_page_context(project, *, today=None):
 # 2700 once made the axis centuries wide, thousands of ticks, and the page never loaded. What
 # falls outside is in the data tables under the chart, and a note says so.
 CHART_YEARS_AROUND = 2
-CHART_TICKS_MAX = 24
+CHART_TICKS_MAX = 16
 CHART_STEPS_MAX = PlanStep.NUMBER_MAX
 _TICK_MONTHS = (1, 2, 3, 6, 12, 24)
 
