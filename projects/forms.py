@@ -279,12 +279,14 @@ class ProgressReportForm(VersionForm):
 
     def clean(self):
         data = super().clean()
-        # The key the form was rendered with (uuid4().hex), or none (a client that sends none
-        # gets no double-submit check). Anything else was not written by the form: a hidden
-        # field's error would show nowhere, so it is said at the top of the form, which gets a
-        # new key: the user's next submit, a deliberate one, goes through.
+        # A new report's form carries the key it was rendered with (uuid4().hex), or none (a
+        # client that sends none gets no double-submit check); an edit uses none. Anything else
+        # was not written by the form: a hidden field's error would show nowhere, so it is said
+        # at the top of the form, which gets a new key: the next submit, a deliberate one, goes
+        # through.
+        key_refused = self.errors.pop("submission_key", None) is not None
         key = data.get("submission_key")
-        if self.errors.pop("submission_key", None) is not None or (key and not SUBMISSION_KEY.fullmatch(key)):
+        if self.report is None and (key_refused or (key and not SUBMISSION_KEY.fullmatch(key))):
             self.refuse_submission_key()
         day, percent = data.get("report_date"), data.get("percent")
         if day is None or percent is None:

@@ -218,7 +218,12 @@ def project_steps(request, code):
     if request.method == "POST":
         formset = PlanStepFormSet(request.POST, queryset=steps, prefix="steps")
         version_form = VersionForm(request.POST)
-        if formset.is_valid() and version_form.is_valid():
+        version = version_form.cleaned_data["version"] if version_form.is_valid() else None
+        if version != project.version:
+            # A plan changed since the form was shown is said before anything the form's rules
+            # say about it (whose stored numbers are the new plan's); the save checks again.
+            conflict = True
+        elif formset.is_valid():
             originals = {step.pk: step for step in project.steps.all()}
             changed, created, deleted = [], [], []
             for form in formset.forms:
@@ -229,10 +234,7 @@ def project_steps(request, code):
                     changed.append((originals[pk], {name: form.cleaned_data[name] for name in services.STEP_FIELDS}))
                 elif not pk and form.has_changed() and form not in formset.deleted_forms:
                     created.append({name: form.cleaned_data[name] for name in services.STEP_FIELDS})
-            version = version_form.cleaned_data["version"]
             try:
-                if version is None:
-                    raise EditConflict(project)
                 services.plan_steps_save(
                     project=project,
                     user=request.user,
