@@ -6,6 +6,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db.models import Sum
+from django.utils.cache import patch_cache_control
 
 
 def client_ip(request):
@@ -81,3 +82,29 @@ class RefuseNulMiddleware:
 
 def _holds_nul(query_dict):
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in query_dict.lists())
+
+
+class PrivateResponsesMiddleware:
+    """Cache-Control: private, no-store on every answer to a signed-in user: pages, PDFs, Excel
+    and CSV exports, generated books. They hold what that user may read: no proxy may keep one
+    for someone else, and no browser may keep one on disk for the next person at a shared
+    counter computer. Answers to anonymous requests (the login page, /healthz; static files,
+    which whitenoise answers before this runs) are left as their views made them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _signed_in(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def _signed_in(request):
+    session = getattr(request, "session", None)
+    if session is None or not (session.session_key or session.modified):
+        # No session: anonymous. Reading the user would cost nothing here, but would mark the
+        # session read and add "Vary: Cookie" to answers that vary on nothing.
+        return False
+    return request.user.is_authenticated

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bma_tracker.security.PrivateResponsesMiddleware",  # Cache-Control: private, no-store when signed in
     "django.contrib.messages.middleware.MessageMiddleware",
     "bma_tracker.security.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -285,6 +286,11 @@ AXES_CLIENT_IP_CALLABLE = "bma_tracker.security.client_ip"
 AXES_VERBOSE = False
 # How many reverse proxies append to X-Forwarded-For in front of the app (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Password reset (projects.forms.PasswordResetForm): requests an hour from one address, and mails
+# an hour to one account; beyond them the same neutral page, and no mail. Counted in the database.
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3, minimum=1)
 
 # Password reset mails (and any other): printed to the console unless an SMTP host is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

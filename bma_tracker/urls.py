@@ -5,7 +5,7 @@ from django.urls import include, path
 from bma_tracker import health
 from indicators import urls as indicator_urls
 from projects import urls as project_urls
-from projects.forms import LoginForm
+from projects.forms import LoginForm, PasswordResetForm
 from projects.views import accounts as project_accounts
 from reports import public_urls
 from reports import urls as report_urls
@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("accounts/profile/", project_accounts.profile, name="profile"),
     path("accounts/users/", include("projects.user_urls")),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # /projects/…: the projects app's list and data entry, continuing projects into the next

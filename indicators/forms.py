@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from bma_tracker.text import to_arabic_digits
 from indicators import access
 from indicators.models import Indicator, number_at_start
-from projects.forms import NumberField, PercentField, VersionForm, edition_nodes, text_field
+from projects.forms import (
+    TEXT_TOO_LONG,
+    NumberField,
+    PercentField,
+    VersionField,
+    VersionForm,
+    edition_nodes,
+    text_field,
+    thai_field_messages,
+)
 from projects.models import PlanEdition, Project
 
 
@@ -54,7 +63,6 @@ class IndicatorEvaluationForm(VersionForm):
 
 CODE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{1,6}$")
 PROJECT_CODES_MAX = 200
-TEXT_TOO_LONG = _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร (กรอกมา %(show_value)d ตัวอักษร)")
 TARGET_MAX = Decimal("999999999999.99")
 
 
@@ -85,7 +93,7 @@ class IndicatorForm(forms.ModelForm):
     text), and the codes of the projects the indicator supports. Results are not here: the
     quarter forms enter them."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = VersionField()
     code = forms.CharField(
         label=_("รหัสตัวชี้วัด"),
         max_length=20,
@@ -145,6 +153,7 @@ class IndicatorForm(forms.ModelForm):
 
     def __init__(self, *args, user, default_fiscal_year=None, **kwargs):
         super().__init__(*args, **kwargs)
+        thai_field_messages(self)
         self.user = user
         editing = self.instance.pk is not None
         self.fields["unit"].queryset = access.units_for_definitions(user).order_by("code")
@@ -152,18 +161,14 @@ class IndicatorForm(forms.ModelForm):
         self.fields["unit"].empty_label = None if not user.is_planner else _("เลือกหน่วยงาน")
         self.fields["unit"].error_messages["required"] = _("กรุณาเลือกหน่วยงาน")
         self.fields["unit"].error_messages["invalid_choice"] = _("เลือกได้เฉพาะหน่วยงานที่คุณกำหนดตัวชี้วัดได้")
-        self.fields["name"].error_messages.update(required=_("กรุณากรอกชื่อตัวชี้วัด"), max_length=TEXT_TOO_LONG)
+        self.fields["name"].error_messages["required"] = _("กรุณากรอกชื่อตัวชี้วัด")
         self.fields["dimension"].empty_label = _("ไม่อยู่ในคำรับรองการปฏิบัติราชการ")
         self.fields["plan_node"].empty_label = _("ไม่ระบุ")
-        for name in ("ordinal_display", "measure", "target_text", "agreement_number", "category_tag"):
-            self.fields[name].error_messages["max_length"] = TEXT_TOO_LONG
         for name in ("definitions", "calculation"):
             field = self.fields[name]
             field.max_length = settings.MAX_LONG_TEXT_CHARS
             field.validators.append(MaxLengthValidator(settings.MAX_LONG_TEXT_CHARS, message=TEXT_TOO_LONG))
             field.help_text = _("ไม่เกิน %(limit)s ตัวอักษร") % {"limit": f"{settings.MAX_LONG_TEXT_CHARS:,}"}
-        for name in ("type", "level", "dimension", "plan_node"):
-            self.fields[name].error_messages["invalid_choice"] = _("ค่าที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ")
         if editing:
             # The code and fiscal year are the indicator's address: fixed once made.
             for name in ("code", "fiscal_year"):

@@ -108,10 +108,12 @@ class _Writer:
         return True
 
     def _validate(self, obj, line):
-        # Field rules only (lengths, ranges, code formats); relations are set by this module.
+        # Field rules (lengths, ranges, code formats) and the model's own (a report dated in
+        # the future); relations are set by this module.
         relations = [f.name for f in obj._meta.fields if f.is_relation]
         try:
             obj.clean_fields(exclude=relations)
+            obj.clean()
         except ValidationError as exc:
             problems = "; ".join(
                 f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in exc.message_dict.items()

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
@@ -19,11 +20,13 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
+from bma_tracker.security import client_ip
 from bma_tracker.text import to_arabic_digits
 from projects.access import roles_assignable_by, units_for_edit
 from projects.models import (
     MAX_AMOUNT,
     OrgUnit,
+    PasswordResetRequest,
     PlanEdition,
     PlanNode,
     PlanStep,
@@ -34,6 +37,27 @@ from projects.models import (
 )
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+# Django's own messages for the checks every field makes, in the app's words and in Thai
+# (Django's Thai catalogue lacks some; locale/th/ has the rest for any field not listed here).
+TEXT_TOO_LONG = _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร (กรอกมา %(show_value)d ตัวอักษร)")
+NUL_REFUSED = _("ข้อความมีอักขระที่ใช้ไม่ได้ (NUL) กรุณาพิมพ์ใหม่")
+CHOICE_REFUSED = _("ค่าที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ")
+# The largest number a PositiveIntegerField column holds on every database.
+INTEGER_MAX = 2_147_483_647
+
+
+def thai_field_messages(form):
+    """Give every field of the form the app's Thai messages for a text too long, a NUL byte and
+    a choice not on the list (a crafted post). Call it first in __init__: messages a form sets
+    for one field afterwards win."""
+    for field in form.fields.values():
+        field.error_messages["null_characters_not_allowed"] = NUL_REFUSED
+        if getattr(field, "max_length", None):
+            field.error_messages["max_length"] = TEXT_TOO_LONG
+        if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+            for code in ("invalid_choice", "invalid_pk_value", "invalid_list"):
+                field.error_messages[code] = CHOICE_REFUSED
 
 
 class LoginForm(AuthenticationForm):
@@ -91,6 +115,25 @@ class ProfileForm(forms.ModelForm):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, rate limited: at most PASSWORD_RESET_ADDRESS_LIMIT requests an hour from
+    one address and PASSWORD_RESET_ACCOUNT_LIMIT mails an hour to one account. Beyond a limit
+    the answer is the same page as always ("if an account has this e-mail, a mail is on its
+    way") and no mail is sent, so the limits reveal no account either."""
+
+    def save(self, *, request, **kwargs):
+        PasswordResetRequest.forget_old()
+        address = client_ip(request)
+        if address and not PasswordResetRequest.admit(address=address, limit=settings.PASSWORD_RESET_ADDRESS_LIMIT):
+            return
+        super().save(request=request, **kwargs)
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if PasswordResetRequest.admit(user=user, limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT):
+                yield user
 
 
 class ThaiDateField(forms.Field):
@@ -238,10 +281,33 @@ def text_field(label, *, limit=None, initial=None, required=False):
     )
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record a form was rendered from (optimistic locking), in a hidden
+    input. Anything else there (tampered, out of any column's range) reads as no version, which
+    every view treats as a stale form: it shows the record as stored now, says so, saves nothing.
+    A hidden field's own error would show nowhere, and a huge number would reach the database."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        try:
+            number = super().to_python(value)
+        except ValidationError:
+            return None
+        return number if number is not None and 0 <= number <= INTEGER_MAX else None
+
+
 class VersionForm(forms.Form):
     """The version of the record the form was rendered from (optimistic locking)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = VersionField()
+
+
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+SUBMISSION_KEY_REFUSED = _("ยังไม่ได้บันทึก: แบบฟอร์มนี้ไม่สมบูรณ์ (รหัสการส่งแบบฟอร์มไม่ถูกต้อง) กรุณาตรวจสอบข้อมูลแล้วกดบันทึกอีกครั้ง")
 
 
 # The monthly report form is the form staff fill in most (every project, every month): its
@@ -270,11 +336,13 @@ class ProgressReportForm(VersionForm):
         help_text=_("ไม่เกิน 500 ตัวอักษร"),
         error_messages={"max_length": _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร")},
     )
-    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # uuid4().hex, written into the form when it is rendered (a double submit finds its report).
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, project, report=None, today=None, **kwargs):
         self.project, self.report = project, report
         super().__init__(*args, **kwargs)
+        thai_field_messages(self)
         if report is not None:
             self.initial.update({name: getattr(report, name) for name in ProgressReport.EDITABLE_FIELDS})
             self.initial["version"] = report.version
@@ -297,6 +365,7 @@ class ProgressReportForm(VersionForm):
                 },
                 code="outside_fiscal_year",
             )
+        ProgressReport.check_not_in_future(day)
         return day
 
     def clean_disbursed_to_date(self):
@@ -309,6 +378,15 @@ class ProgressReportForm(VersionForm):
     def clean(self):
         data = super().clean()
         self._check_disbursement_order(data)
+        # A new report's form carries the key it was rendered with (uuid4().hex), or none (a
+        # client that sends none gets no double-submit check); an edit uses none. Anything else
+        # was not written by the form: a hidden field's error would show nowhere, so it is said
+        # at the top of the form, which gets a new key: the next submit, a deliberate one, goes
+        # through.
+        key_refused = self.errors.pop("submission_key", None) is not None
+        key = data.get("submission_key")
+        if self.report is None and (key_refused or (key and not SUBMISSION_KEY.fullmatch(key))):
+            self.refuse_submission_key()
         day, percent = data.get("report_date"), data.get("percent")
         if day is None or percent is None:
             return data
@@ -356,6 +434,13 @@ class ProgressReportForm(VersionForm):
                 % {"amount": f"{bounds['after']:,.2f}"},
             )
 
+    def refuse_submission_key(self):
+        """Say at the top of the form that its submission key is not one it was rendered with,
+        and give it a new one."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("submission_key")] = uuid.uuid4().hex
+        self.add_error(None, ValidationError(SUBMISSION_KEY_REFUSED, code="submission_key"))
+
     def report_values(self):
         return {name: self.cleaned_data[name] for name in ProgressReport.EDITABLE_FIELDS}
 
@@ -373,7 +458,7 @@ def edition_nodes(fiscal_year):
 
 
 class ProjectForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = VersionField()
     budget = AmountField(label=_("งบประมาณ (บาท)"))
     budget_after_transfer = AmountField(
         label=_("งบประมาณหลังปรับโอน (บาท)"), help_text=_("เว้นว่างถ้าไม่มีการปรับโอน พิมพ์มีจุลภาคได้ เช่น 1,250,000.50")
@@ -392,7 +477,11 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, user, default_fiscal_year=None, **kwargs):
         super().__init__(*args, **kwargs)
+        thai_field_messages(self)
         editing = self.instance.pk is not None
+        fiscal_year_message = _("กรุณากรอกปีงบประมาณเป็นปี พ.ศ. 4 หลัก เช่น 2564")
+        for code in ("invalid", "min_value", "max_value"):
+            self.fields["fiscal_year"].error_messages[code] = fiscal_year_message
         self.fields["unit"].queryset = units_for_edit(user)
         self.fields["unit"].empty_label = None
         if editing:
@@ -412,8 +501,6 @@ class ProjectForm(forms.ModelForm):
             field.max_length = settings.MAX_LONG_TEXT_CHARS
             field.validators.append(_max_length(settings.MAX_LONG_TEXT_CHARS))
             field.help_text = _("ไม่เกิน %(limit)s ตัวอักษร") % {"limit": f"{settings.MAX_LONG_TEXT_CHARS:,}"}
-        for name in ("name", "responsible_person"):
-            self.fields[name].error_messages["max_length"] = _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร")
 
     def _typed_fiscal_year(self, default):
         raw = self.data.get(self.add_prefix("fiscal_year")) if self.is_bound else None
@@ -425,7 +512,7 @@ class ProjectForm(forms.ModelForm):
     def clean_fiscal_year(self):
         fiscal_year = self.cleaned_data["fiscal_year"]
         if not 2500 <= fiscal_year <= 2700:
-            raise ValidationError(_("กรุณากรอกปีงบประมาณเป็นปี พ.ศ. 4 หลัก เช่น 2564"), code="invalid")
+            raise ValidationError(self.fields["fiscal_year"].error_messages["invalid"], code="invalid")
         return fiscal_year
 
     def clean_code(self):
@@ -472,12 +559,14 @@ class ProjectForm(forms.ModelForm):
 def _max_length(limit):
     from django.core.validators import MaxLengthValidator
 
-    return MaxLengthValidator(
-        limit, message=_("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร (กรอกมา %(show_value)d ตัวอักษร)")
-    )
+    return MaxLengthValidator(limit, message=TEXT_TOO_LONG)
+
+
+STEPS_MAX = PlanStep.NUMBER_MAX
 
 
 class PlanStepForm(forms.ModelForm):
+    number = forms.IntegerField(label=_("ขั้นตอน"), min_value=1, max_value=STEPS_MAX)
     weight = PercentField(label=_("น้ำหนัก (%)"))
     start = ThaiDateField(label=_("เริ่มต้น"))
     end = ThaiDateField(label=_("สิ้นสุด"))
@@ -485,6 +574,13 @@ class PlanStepForm(forms.ModelForm):
     class Meta:
         model = PlanStep
         fields = PlanStep.EDITABLE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        thai_field_messages(self)
+        message = _("เลขขั้นตอนต้องเป็นตัวเลข 1–%(max)d") % {"max": STEPS_MAX}
+        for code in ("required", "invalid", "min_value", "max_value"):
+            self.fields["number"].error_messages[code] = message
 
     def clean(self):
         data = super().clean()
@@ -494,17 +590,52 @@ class PlanStepForm(forms.ModelForm):
         return data
 
 
+STEP_NOT_FOUND = _("แบบฟอร์มไม่สมบูรณ์ (ไม่พบขั้นตอนที่แก้ไข) กรุณาเปิดหน้านี้ใหม่แล้วกรอกอีกครั้ง")
+
+
 class BasePlanStepFormSet(forms.BaseModelFormSet):
+    default_error_messages = {
+        "missing_management_form": _("แบบฟอร์มไม่สมบูรณ์ จึงยังไม่ได้บันทึก กรุณาเปิดหน้านี้ใหม่แล้วกรอกอีกครั้ง"),
+        "too_many_forms": _("แผนการดำเนินงานมีได้ไม่เกิน %(num)d ขั้นตอน"),
+        "too_few_forms": _("แผนการดำเนินงานมีได้ไม่เกิน %(num)d ขั้นตอน"),
+    }
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The hidden id of a stored step: one of this plan's steps (Django's field would take any
+        # project's, then save the form as a new step); anything else is a crafted post.
+        field = form.fields[self.model._meta.pk.name]
+        field.queryset = self.get_queryset()
+        field.error_messages["invalid_choice"] = STEP_NOT_FOUND
+
     def clean(self):
+        """The plan after the save has each step once and each number once: the numbers typed,
+        and those of stored steps the post did not show (a crafted post may leave them out)."""
         super().clean()
-        numbers = [
-            form.cleaned_data.get("number")
-            for form in self.forms
-            if form.has_changed() or form.instance.pk
-            if not self._should_delete_form(form) and form.cleaned_data.get("number") is not None
-        ]
+        pk_name = self.model._meta.pk.name
+        if any(pk_name in form.errors for form in self.forms):
+            raise ValidationError(STEP_NOT_FOUND, code="invalid_choice")  # a hidden field's error shows nowhere
+        unshown = {step.pk: step.number for step in self.get_queryset()}
+        numbers, shown = [], set()
+        for form in self.forms:
+            pk = form.instance.pk
+            if pk is not None:
+                if pk in shown:
+                    raise ValidationError(
+                        _("แบบฟอร์มไม่สมบูรณ์ (ขั้นตอนเดียวกันถูกส่งมาสองครั้ง) กรุณาเปิดหน้านี้ใหม่แล้วกรอกอีกครั้ง"),
+                        code="duplicate_step",
+                    )
+                shown.add(pk)
+                unshown.pop(pk, None)
+            if self._should_delete_form(form) or not (form.has_changed() or pk):
+                continue
+            if form.cleaned_data.get("number") is not None:
+                numbers.append(form.cleaned_data["number"])
+        numbers += unshown.values()
         if len(numbers) != len(set(numbers)):
-            raise ValidationError(_("เลขขั้นตอนซ้ำกัน กรุณาใช้เลขขั้นตอนไม่ซ้ำ"))
+            raise ValidationError(_("เลขขั้นตอนซ้ำกัน กรุณาใช้เลขขั้นตอนไม่ซ้ำ"), code="duplicate_number")
+        if len(numbers) > STEPS_MAX:
+            raise ValidationError(self.error_messages["too_many_forms"] % {"num": STEPS_MAX}, code="too_many_forms")
 
     def total_weight(self):
         return sum(
@@ -518,7 +649,14 @@ class BasePlanStepFormSet(forms.BaseModelFormSet):
 
 
 PlanStepFormSet = forms.modelformset_factory(
-    PlanStep, form=PlanStepForm, formset=BasePlanStepFormSet, extra=2, can_delete=True
+    PlanStep,
+    form=PlanStepForm,
+    formset=BasePlanStepFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=STEPS_MAX,
+    validate_max=True,
+    absolute_max=STEPS_MAX,
 )
 
 

@@ -7,6 +7,7 @@ people by reports.quality, never silently corrected.
 """
 
 import functools
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -15,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
@@ -516,6 +518,9 @@ class PlanStep(models.Model):
     end = models.DateField(_("สิ้นสุด"))
 
     EDITABLE_FIELDS = ("number", "name", "weight", "start", "end")
+    # A plan has at most this many steps, numbered 1 to it (the steps form's rule; the column
+    # would take 32767, and imported or old rows may have larger numbers).
+    NUMBER_MAX = 99
 
     class Meta:
         verbose_name = _("ขั้นตอนการดำเนินงาน")
@@ -615,12 +620,32 @@ class ProgressReport(models.Model):
         return f"{self.project.code} {self.report_date} {self.percent}%"
 
     def clean(self):
+        """The rules every writer of a report keeps (the form, the services, the importer, the
+        admin): see check_not_in_future()."""
         super().clean()
+        try:
+            self.check_not_in_future(self.report_date)
+        except ValidationError as exc:
+            raise ValidationError({"report_date": exc}) from None
         if self.project_id is None:  # the form's own error says so
             return
         error = disbursement_error(self.project, self.disbursed_to_date)
         if error:
             raise ValidationError({"disbursed_to_date": error})
+
+    @staticmethod
+    def check_not_in_future(day, today=None):
+        """A report says what was done by its date, so none is dated after today (Bangkok's
+        day): a slip such as 30/09/2570 typed for 2569 would be the project's newest report for a
+        year and hide every real one behind it. Not a database constraint: "today" moves, and a
+        CHECK must give the same answer for a row forever."""
+        today = today or thaidate.today()
+        if day is not None and day > today:
+            raise ValidationError(
+                _("วันที่รายงานต้องไม่เกินวันนี้ (%(today)s) เพราะรายงานบอกผลที่ทำได้จนถึงวันที่รายงาน")
+                % {"today": thaidate.format_short(today)},
+                code="future_date",
+            )
 
 
 def disbursement_error(project, amount):
@@ -781,6 +806,53 @@ class User(AbstractUser):
     @property
     def is_admin_role(self):
         return self.role == self.Role.ADMIN or self.is_superuser
+
+
+class PasswordResetRequest(models.Model):
+    """A request of the password-reset form, counted for its rate limits for an hour: one row
+    per request from an address (every request, whether or not an account has the e-mail
+    typed, so the limit tells nothing about accounts), one per mail sent to an account. In the
+    database, not in a process's memory: every gunicorn worker and every app server counts the
+    same rows, with or without Redis."""
+
+    at = models.DateTimeField(db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    WINDOW = timedelta(hours=1)
+
+    class Meta:
+        verbose_name = _("คำขอตั้งรหัสผ่านใหม่")
+        verbose_name_plural = _("คำขอตั้งรหัสผ่านใหม่")
+        indexes = [models.Index(fields=["address", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(address__isnull=False, user__isnull=True) | Q(address__isnull=True, user__isnull=False),
+                name="password_reset_request_address_or_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.address or self.user_id}"
+
+    @classmethod
+    def admit(cls, *, limit, address=None, user=None, now=None):
+        """Count one request for an address (or one mail for an account) against its limit per
+        WINDOW: True, and it is counted, while fewer than `limit` were; False, and nothing is
+        kept, beyond. The row is written before the rows are counted, so requests made at the
+        same moment in several processes never all pass: at worst one that might have is refused."""
+        now = now or timezone.now()
+        whose = {"address": address} if user is None else {"user": user}
+        row = cls.objects.create(at=now, **whose)
+        if cls.objects.filter(**whose, at__gt=now - cls.WINDOW).count() > limit:
+            row.delete()
+            return False
+        return True
+
+    @classmethod
+    def forget_old(cls, now=None):
+        """Delete the rows no limit counts any more."""
+        cls.objects.filter(at__lte=(now or timezone.now()) - cls.WINDOW).delete()
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -17,23 +17,27 @@ REPORT_FIELDS = ProgressReport.EDITABLE_FIELDS
 PROJECT_FIELDS = Project.EDITABLE_FIELDS
 STEP_FIELDS = PlanStep.EDITABLE_FIELDS
 Action = AuditEntry.Action
+PARKING_TOP = 32767  # the largest PositiveSmallIntegerField value on every database
 
 
 def progress_report_submit(*, project, user, values, submission_key=None, note=""):
     """Record a new monthly report. Returns (report, created); a second submit of the same form
     (same submission_key) returns the report the first one made. The unique submission_key is
     the check: a second submit's insert fails (or waits for the first one's transaction, then
-    fails), and nothing of it is stored. No query asks first: nearly every submit is the first."""
+    fails), and nothing of it is stored. No query asks first: nearly every submit is the first.
+    ValidationError for a report the model's rules refuse (ProgressReport.clean)."""
+    report = ProgressReport(
+        project=project,
+        entered_by=user,
+        entered_at=timezone.now(),
+        source=ProgressReport.Source.WEB,
+        submission_key=submission_key or None,
+        **values,
+    )
+    report.clean()
     try:
         with transaction.atomic():
-            report = ProgressReport.objects.create(
-                project=project,
-                entered_by=user,
-                entered_at=timezone.now(),
-                source=ProgressReport.Source.WEB,
-                submission_key=submission_key or None,
-                **values,
-            )
+            report.save(force_insert=True)
             audit_log(
                 user=user,
                 action=Action.CREATE,
@@ -53,7 +57,12 @@ def progress_report_submit(*, project, user, values, submission_key=None, note="
 
 @transaction.atomic
 def progress_report_update(*, report, user, version, values, note=""):
-    """Save an edit of a report made on the form rendered at `version` (EditConflict if stale)."""
+    """Save an edit of a report made on the form rendered at `version` (EditConflict if stale;
+    ValidationError for values the model's rules refuse)."""
+    edited = copy.copy(report)
+    for name, value in values.items():
+        setattr(edited, name, value)
+    edited.clean()
     before = snapshot(report, REPORT_FIELDS)
     locked_update(report, version=version, values={**values, "updated_at": timezone.now()})
     changes = diff(before, snapshot(report, REPORT_FIELDS))
@@ -140,10 +149,12 @@ def plan_steps_save(*, project, user, version, changed, created, deleted):
         )
         step.delete()
     # Renumbering (2 ↔ 3) would trip the unique (project, number) constraint midway: park the
-    # changed steps on free numbers first.
-    base = 10000 + max([s.number for s, _ in changed] + [0])
-    for offset, (step, _values) in enumerate(changed, start=1):
-        PlanStep.objects.filter(pk=step.pk).update(number=base + offset)
+    # changed steps on numbers no step has first, from the top of the column's range down (the
+    # form's numbers are small; "the largest plus some" overflowed next to an old step 30000).
+    taken = set(project.steps.values_list("number", flat=True))
+    parking = (number for number in range(PARKING_TOP, 0, -1) if number not in taken)
+    for step, _values in changed:
+        PlanStep.objects.filter(pk=step.pk).update(number=next(parking))
     for step, values in changed:
         before = snapshot(step, STEP_FIELDS)
         for name, value in values.items():

@@ -128,15 +128,32 @@ def budget_summary(project, reports, ref_date):
     }
 
 
+# The chart shows the fiscal year and what lies near it, whatever is stored: at most
+# CHART_YEARS_AROUND years before and after it (plan steps, imported reports), at most
+# CHART_TICKS_MAX labels on the time axis and CHART_STEPS_MAX step bars. Steps dated 2400 or
+# 2700 once made the axis centuries wide, thousands of ticks, and the page never loaded. What
+# falls outside is in the data tables under the chart, and a note says so.
+CHART_YEARS_AROUND = 2
+CHART_TICKS_MAX = 16
+CHART_STEPS_MAX = PlanStep.NUMBER_MAX
+_TICK_MONTHS = (1, 2, 3, 6, 12, 24)
+
+
 def progress_chart_data(project, *, reports, steps):
     """The chart's series, axis ticks and step timeline, JSON-ready (floats and ISO dates)."""
     fy_start, fy_end = thaidate.fiscal_year_range(project.fiscal_year)
+    earliest = fy_start.replace(year=fy_start.year - CHART_YEARS_AROUND)
+    latest = fy_end.replace(year=fy_end.year + CHART_YEARS_AROUND)
     data_days = [r.report_date for r in reports] + [s.start for s in steps] + [s.end for s in steps]
-    first = min([fy_start, *data_days])
-    last = max([fy_end, *data_days])
-    oldest_first = list(reversed(reports))
-    planned_days = planned_series_days(steps, first, last, extra=[r.report_date for r in reports])
+    first = max(earliest, min([fy_start, *data_days]))
+    last = min(latest, max([fy_end, *data_days]))
+    oldest_first = [r for r in reversed(reports) if first <= r.report_date <= last]
+    planned_days = planned_series_days(steps, first, last, extra=[r.report_date for r in oldest_first])
     months = _month_starts(first, last)
+    every = next(n for n in _TICK_MONTHS if len(months[::n]) <= CHART_TICKS_MAX)
+    ticks = months[::every]
+    drawn = [s for s in steps if s.start <= last and s.end >= first][:CHART_STEPS_MAX]
+    left_out = len(reports) - len(oldest_first) + len(steps) - len(drawn)
     return {
         "actual": {
             "name": str(SERIES_ACTUAL),
@@ -150,20 +167,35 @@ def progress_chart_data(project, *, reports, steps):
         },
         "range": [first.isoformat(), (last + timedelta(days=1)).isoformat()],
         "ticks": {
-            "vals": [month.isoformat() for month in months],
-            "text": [thaidate.format_month_short(month) for month in months],
+            "vals": [month.isoformat() for month in ticks],
+            "text": [thaidate.format_month_short(month) for month in ticks],
         },
         "steps": [
             {
                 "label": _("ขั้นตอน %(number)s") % {"number": step.number},
                 "name": step.name,
-                "start": step.start.isoformat(),
-                "end": step.end.isoformat(),
+                # Drawn within the axis: a bar from 2400 is a bar from the axis' start.
+                "start": max(step.start, first).isoformat(),
+                "end": min(step.end, last).isoformat(),
                 "weight": float(step.weight),
                 "single_day": step.end <= step.start,
             }
-            for step in steps
+            for step in drawn
         ],
+        "left_out": (
+            _(
+                "ขั้นตอนหรือรายงาน %(count)s รายการไม่ได้แสดงในกราฟ (กราฟแสดงช่วง %(first)s – %(last)s"
+                " และไม่เกิน %(max)s ขั้นตอน) ดูได้ในตารางข้อมูลของกราฟ"
+            )
+            % {
+                "count": left_out,
+                "first": thaidate.format_short(first),
+                "last": thaidate.format_short(last),
+                "max": CHART_STEPS_MAX,
+            }
+            if left_out
+            else ""
+        ),
         "labels": {
             "percent": _("ร้อยละ"),
             "progress_title": _("ความคืบหน้าสะสม เทียบกับแผน"),

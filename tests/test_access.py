@@ -187,7 +187,7 @@ def test_staff_can_only_choose_units_of_their_own_subtree(client, staff, social_
         {"code": "50240000-1", "name": "แอบสร้าง", "fiscal_year": "2564", "unit": district_office.pk},
     )
     assert response.status_code == 200
-    assert "เลือกตัวเลือกที่ถูกต้อง" in response.content.decode()
+    assert "ค่าที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ" in response.content.decode()
     assert not district_office.projects.exists()
 
 

@@ -1,12 +1,16 @@
 """Bad input never gives a 500 and never stores anything: each case shows its Thai message and
 leaves the row counts as they were."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import AuditEntry, ProgressReport
+from tests import factories
 from tests.conftest import login
 
 
@@ -136,8 +140,9 @@ def test_a_double_submit_of_one_form_makes_one_report(client, staff, project):
     first = client.post(url, data)
     second = client.post(url, data, follow=True)
     assert first.status_code == 302
-    assert second.redirect_chain[-1][0] == project.get_absolute_url()
-    assert "รายงานนี้บันทึกไว้แล้ว (ส่งแบบฟอร์มซ้ำ) จึงไม่ได้บันทึกซ้ำอีก" in second.content.decode()
+    report = ProgressReport.objects.get()
+    assert second.redirect_chain[-1][0] == f"{project.get_absolute_url()}#report-{report.pk}"
+    assert "รายงานนี้ (วันที่ 30/03/2564) บันทึกไว้แล้ว (ส่งแบบฟอร์มซ้ำ) จึงไม่ได้บันทึกซ้ำอีก" in second.content.decode()
     assert counts() == (1, 1)
 
 
@@ -152,8 +157,6 @@ def test_two_forms_opened_separately_make_two_reports(client, staff, project):
 
 @pytest.mark.parametrize("version", ["abc", "-1", "1e3"])
 def test_a_tampered_version_is_refused_not_a_500(client, staff, project, version):
-    from tests import factories
-
     report = factories.make_report(project)
     login(client, staff)
     before = AuditEntry.objects.count()
@@ -167,3 +170,45 @@ def test_an_unknown_quarter_is_404_not_a_500(client, planner, project):
     login(client, planner)
     assert client.get(f"/projects/{project.code}/evaluations/q5/").status_code == 404
     assert client.get(f"/projects/{project.code}/evaluations/q0/").status_code == 404
+
+
+# --- a tampered or reused submission key (issue 19): said in Thai, never silently -------------
+
+
+@pytest.mark.parametrize("key", ["x" * 65, "not-a-key", "ก" * 32, "A" * 32, "\x00" * 32, "0" * 31])
+def test_a_malformed_submission_key_is_said_at_the_top_and_the_next_submit_goes_through(client, staff, project, key):
+    login(client, staff)
+    url = reverse("projects:progress_new", args=[project.code])
+    response = client.post(url, form_data(submission_key=key))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ยังไม่ได้บันทึก: แบบฟอร์มนี้ไม่สมบูรณ์ (รหัสการส่งแบบฟอร์มไม่ถูกต้อง)" in page
+    assert counts() == (0, 0)
+    renewed = response.context["form"]["submission_key"].value()
+    assert re.fullmatch("[0-9a-f]{32}", renewed)
+    assert response.context["form"]["narrative"].value() == "ดำเนินการตามแผน"  # what was typed is kept
+    assert client.post(url, form_data(submission_key=renewed)).status_code == 302
+    assert counts() == (1, 1)
+
+
+def test_a_reused_key_of_a_report_since_deleted_says_so_and_opens_the_history(client, staff, project):
+    login(client, staff)
+    url = reverse("projects:progress_new", args=[project.code])
+    key = client.get(url).context["form"]["submission_key"].value()
+    client.post(url, form_data(submission_key=key))
+    ProgressReport.objects.update(deleted_at=timezone.now())
+    response = client.post(url, form_data(submission_key=key), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("projects:history", args=[project.code])
+    assert "รายงานนี้ (วันที่ 30/03/2564) บันทึกไว้แล้วและถูกลบภายหลัง จึงไม่ได้บันทึกซ้ำ" in response.content.decode()
+    assert ProgressReport.objects.count() == 1
+
+
+def test_the_key_of_another_projects_report_is_refused_not_followed(client, staff, project, social_division):
+    other = factories.make_project(code="24000000-7777", unit=social_division)
+    key = "ab" * 16
+    factories.make_report(other, submission_key=key)
+    login(client, staff)
+    response = client.post(reverse("projects:progress_new", args=[project.code]), form_data(submission_key=key))
+    assert response.status_code == 200
+    assert "รหัสการส่งแบบฟอร์มไม่ถูกต้อง" in response.content.decode()
+    assert not project.reports.exists()

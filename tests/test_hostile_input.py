@@ -10,8 +10,10 @@ from urllib.parse import quote
 
 import pytest
 from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from projects.models import PlanStep
+from tests import factories
 from tests.test_access import World
 from tests.test_security_urls import PUBLIC, PUBLIC_SITE, build_url
 
@@ -203,3 +205,73 @@ def test_evidence_uploads_with_hostile_multipart_get_no_500_and_keep_a_clean_nam
 
 def _route_params(name):
     return next(parameters for route_name, _route, parameters in ROUTES if route_name == name)
+
+
+# --- tampered formsets and hidden fields (issue 19) -------------------------------------------
+
+
+def tampered_posts(world):
+    """(what, URL, data): crafted posts of the steps formset and of the hidden fields of the
+    other forms, each of which gave a 500 or saved something unexpected before."""
+    project = world.project
+    first, second = (factories.make_step(project, number=n, name=f"ขั้นตอน {n}") for n in (1, 2))
+    other_step = factories.make_step(factories.make_project(code="24000000-2", unit=project.unit), number=1)
+    steps_url = reverse("projects:steps", args=[project.code])
+
+    def steps(*rows, initial=0, total=None, version=None):
+        data = {
+            "version": project.version if version is None else version,
+            "steps-TOTAL_FORMS": str(len(rows)) if total is None else total,
+            "steps-INITIAL_FORMS": str(initial),
+        }
+        for i, row in enumerate(rows):
+            data |= {f"steps-{i}-{key}": value for key, value in row.items()}
+        return data
+
+    def row(number, pk=None, **extra):
+        data = {"number": number, "name": "ก", "weight": "10", "start": "01/10/2563", "end": "01/10/2563"}
+        return data | ({"id": pk} if pk else {}) | extra
+
+    report_url = reverse("projects:progress_new", args=[project.code])
+    report = {"report_date": "01/03/2564", "percent": "10", "narrative": "", "problems": "", "obstacles": ""}
+    edit_url = reverse("projects:progress_edit", args=[project.code, world.report.pk])
+    return [
+        ("a step numbered 30000", steps_url, steps(row("30000"))),
+        ("a step numbered beyond any column", steps_url, steps(row("9" * 40))),
+        ("a stored step's number reused, the step left out", steps_url, steps(row("1"))),
+        ("two new steps with one number", steps_url, steps(row("5"), row("5"))),
+        ("one stored step twice", steps_url, steps(row("3", first.pk), row("4", first.pk), initial=2)),
+        (
+            "one stored step kept and deleted",
+            steps_url,
+            steps(row("1", first.pk), row("1", first.pk, DELETE="on"), initial=2),
+        ),
+        ("another project's step", steps_url, steps(row("7", other_step.pk), initial=1)),
+        ("a non-numeric step id", steps_url, steps(row("7", "abc"), initial=1)),
+        ("a step id beyond any column", steps_url, steps(row("7", "9" * 40), initial=1)),
+        ("more initial forms than steps", steps_url, steps(row("8"), row("9"), initial=5)),
+        ("150 forms", steps_url, steps(*(row(str(n % 99 + 1)) for n in range(150)))),
+        ("a huge form count", steps_url, steps(row("8"), total="9" * 30)),
+        ("no management form", steps_url, {"version": project.version, "steps-0-number": "8"}),
+        ("a version beyond any column", steps_url, steps(row("8"), version="9" * 40)),
+        ("a NUL in a step", steps_url, steps(row("8", name="\x00"), row("\x00"))),
+        ("a submission key of 65 characters", report_url, report | {"submission_key": "x" * 65}),
+        ("a submission key with a NUL", report_url, report | {"submission_key": "\x00" * 32}),
+        ("a version beyond any column", edit_url, report | {"version": "9" * 40}),
+        ("a negative version", edit_url, report | {"version": "-5"}),
+    ], [first, second]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tampered_formsets_and_hidden_fields_get_no_500_and_store_nothing(client, world, role):
+    client.force_login(world.users[role])
+    posts, stored_steps = tampered_posts(world)
+    before = row_counts()
+    steps_before = list(PlanStep.objects.order_by("pk").values())
+    for what, url, data in posts:
+        response = client.post(url, data)
+        assert_no_500(response, f"{role} {what}")
+        assert response.status_code == 200, f"{role} {what}: {response.status_code}"
+        assert row_counts() == before, f"{role} {what} stored something"
+        assert list(PlanStep.objects.order_by("pk").values()) == steps_before, f"{role} {what} changed a step"
+    assert len(stored_steps) == 2

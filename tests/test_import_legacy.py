@@ -523,3 +523,22 @@ def test_it_exits_non_zero_from_the_shell_and_still_imports_the_good_file(tmp_pa
     with sqlite3.connect(database) as connection:
         rows = connection.execute("select count(*) from projects_progressreport").fetchone()
     assert rows == (10,)
+
+
+def test_it_refuses_a_printout_with_a_report_dated_in_the_future_and_stores_nothing(tmp_path):
+    """30/09/2570 typed for 2569 would be the project's newest report for a year, hiding every real one."""
+    text = (
+        SEED_000.read_text(encoding="utf-8")
+        .replace("(2021-07-29)", "(2099-07-29)")
+        .replace("29/07/2564 :", "29/07/2642 :")
+    )
+    page = tmp_path / "future.txt"
+    page.write_text(text, encoding="utf-8")
+
+    _out, err, error = run(page)
+
+    assert error is not None
+    assert f"{page}:55: refused: รายงานความคืบหน้า refused: report_date: วันที่รายงานต้องไม่เกินวันนี้" in err, err
+    assert "Traceback" not in err
+    assert not Project.objects.exists()
+    assert not ProgressReport.objects.exists()

@@ -484,7 +484,13 @@ def test_it_does_not_read_a_number_cut_off_in_the_header(tmp_path, district):
         (UNIT_PAGE, "มิติที่ 1 ด้าน", "มิติที่ 5 ด้าน", 5, "evaluation dimension 5 is not 1–4"),
         (UNIT_PAGE, "ผลงาน :12.5000", "ผลงาน :สิบสอง", 78, "indicator 50120000-D1-1.2 result 'สิบสอง' is not a number"),
         # a value the database refuses, in the second KPI (its first line): the first is not stored either
-        (UNIT_PAGE, "หน่วยนับ :ร้อยละ (ลดลง)", "หน่วยนับ :" + "ร" * 60, 66, "ตัวชี้วัด refused: measure: Ensure this"),
+        (
+            UNIT_PAGE,
+            "หน่วยนับ :ร้อยละ (ลดลง)",
+            "หน่วยนับ :" + "ร" * 60,
+            66,
+            "ตัวชี้วัด refused: measure: ข้อความยาวเกินกำหนด: ไม่เกิน 50 ตัวอักษร",
+        ),
         (CITY_PAGE, ": 5 จากปี", ": 5.555 จากปี", 7, "target '5.555' has more than 2 decimals"),
     ],
 )

@@ -1,7 +1,7 @@
 """The monthly progress form: /projects/<code>/progress/new/ and …/<id>/edit/, delete and restore."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urljoin
 
@@ -194,9 +194,9 @@ def test_posting_a_report_runs_a_fixed_number_of_queries(staff_client, project, 
     factories.make_step(project)
     factories.make_report(project, report_date=date(2021, 2, 27))
     with django_assert_num_queries(11):
-        response = staff_client.post(new_url(project), form_data(submission_key="k" * 32))
+        response = staff_client.post(new_url(project), form_data(submission_key="c0ffee" + "0" * 26))
     assert response.status_code == 302
-    assert project.reports.filter(submission_key="k" * 32).count() == 1
+    assert project.reports.filter(submission_key="c0ffee" + "0" * 26).count() == 1
 
 
 def test_the_edit_and_delete_urls_refuse_get_and_post_from_other_methods(staff_client, project):
@@ -242,3 +242,58 @@ def test_a_report_edited_after_the_delete_page_was_opened_is_not_deleted(staff_c
     assert response.status_code == 409 and "แก้แล้ว" in response.content.decode()
     report.refresh_from_db()
     assert report.deleted_at is None
+
+
+# --- a report dated in the future (issue 19) -----------------------------------------------------
+
+
+@pytest.fixture
+def current_project(social_division):
+    """A project of the fiscal year tomorrow falls in, so that tomorrow is inside its year."""
+    tomorrow = thaidate.today() + timedelta(days=1)
+    return factories.make_project(
+        code="24000000-8888", unit=social_division, fiscal_year=thaidate.fiscal_year(tomorrow)
+    )
+
+
+def test_it_refuses_a_report_dated_after_today(staff_client, current_project):
+    today = thaidate.today()
+    tomorrow = thaidate.format_short(today + timedelta(days=1))
+    response = staff_client.post(new_url(current_project), form_data(report_date=tomorrow))
+    assert response.status_code == 200
+    message = f"วันที่รายงานต้องไม่เกินวันนี้ ({thaidate.format_short(today)}) เพราะรายงานบอกผลที่ทำได้จนถึงวันที่รายงาน"
+    assert message in response.content.decode()
+    assert not ProgressReport.objects.exists()
+    assert (
+        staff_client.post(new_url(current_project), form_data(report_date=thaidate.format_short(today))).status_code
+        == 302
+    )
+
+
+def test_an_edit_may_not_move_a_report_into_the_future(staff_client, current_project):
+    report = factories.make_report(current_project, report_date=thaidate.today())
+    tomorrow = thaidate.format_short(thaidate.today() + timedelta(days=1))
+    url = reverse("projects:progress_edit", args=[current_project.code, report.pk])
+    response = staff_client.post(url, form_data(report_date=tomorrow, version=report.version))
+    assert "วันที่รายงานต้องไม่เกินวันนี้" in response.content.decode()
+    report.refresh_from_db()
+    assert report.report_date == thaidate.today()
+
+
+def test_the_services_and_the_model_refuse_a_future_report_for_every_writer(staff, current_project):
+    from django.core.exceptions import ValidationError
+
+    from projects import services
+
+    tomorrow = thaidate.today() + timedelta(days=1)
+    values = {"report_date": tomorrow, "percent": Decimal("10"), "narrative": "", "problems": "", "obstacles": ""}
+    with pytest.raises(ValidationError) as refused:
+        services.progress_report_submit(project=current_project, user=staff, values=values)
+    assert list(refused.value.message_dict) == ["report_date"]
+    report = factories.make_report(current_project, report_date=thaidate.today())
+    with pytest.raises(ValidationError):
+        services.progress_report_update(report=report, user=staff, version=report.version, values=values)
+    report.refresh_from_db()
+    assert (report.report_date, report.version) == (thaidate.today(), 1)
+    assert ProgressReport.objects.count() == 1
+    assert not AuditEntry.objects.exists()

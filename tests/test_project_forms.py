@@ -57,7 +57,7 @@ def test_plan_links_come_from_the_edition_of_the_fiscal_year(client, staff, soci
     assert list(form.fields["plan_nodes"].queryset) == [nodes["new"]]
     response = client.post(reverse("projects:new"), project_data(unit=social_dept.pk, plan_nodes=[nodes["new"].pk]))
     assert response.status_code == 200
-    assert "เลือกตัวเลือกที่ถูกต้อง" in response.content.decode()
+    assert "ค่าที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ" in response.content.decode()
     assert not Project.objects.exists()
 
 
@@ -216,3 +216,96 @@ def test_an_edit_keeps_the_search_key_by_the_models_rule(staff, project):
     expected = Project(code=project.code, name="สํานักงานเขต ๒")
     expected.refresh_search_text()
     assert stored.search_text == expected.search_text == f"{project.code} สำนักงานเขต 2"
+
+
+# --- crafted and out-of-range steps (issue 19): a Thai message, nothing stored ----------------
+
+
+def post_steps(client, project, *rows, initial=0, **management):
+    data = steps_data(project.version, *rows, initial=initial)
+    data.update({f"steps-{key}": value for key, value in management.items()})
+    before = list(project.steps.order_by("pk").values())
+    response = client.post(reverse("projects:steps", args=[project.code]), data)
+    assert response.status_code == 200, "shown again, not saved, not a 500"
+    assert list(project.steps.order_by("pk").values()) == before
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("number", ["0", "100", "30000", "9" * 40, "-1", "abc", "1.5", ""])
+def test_it_refuses_a_step_number_outside_1_to_99(client, staff, project, number):
+    login(client, staff)
+    page = post_steps(client, project, step(number, "วางแผน", "20", "01/10/2563", "01/10/2563"))
+    assert "เลขขั้นตอนต้องเป็นตัวเลข 1–99" in page
+
+
+def test_it_refuses_a_new_step_with_the_number_of_a_stored_step_the_post_left_out(client, staff, project):
+    factories.make_step(project, number=1)
+    login(client, staff)
+    page = post_steps(client, project, step(1, "ซ้ำ", "20", "01/10/2563", "01/10/2563"))  # INITIAL_FORMS=0
+    assert "เลขขั้นตอนซ้ำกัน กรุณาใช้เลขขั้นตอนไม่ซ้ำ" in page
+
+
+def test_it_refuses_one_stored_step_posted_twice(client, staff, project):
+    first = factories.make_step(project, number=1)
+    factories.make_step(project, number=2)
+    login(client, staff)
+    rows = [
+        step(3, "ก", "20", "01/10/2563", "01/10/2563", id=first.pk),
+        step(4, "ก", "20", "01/10/2563", "01/10/2563", id=first.pk, DELETE="on"),
+    ]
+    page = post_steps(client, project, *rows, initial=2)
+    assert "ขั้นตอนเดียวกันถูกส่งมาสองครั้ง" in page
+
+
+def test_it_refuses_another_projects_step(client, staff, project, social_dept):
+    other = factories.make_step(factories.make_project(unit=social_dept), number=1)
+    factories.make_step(project, number=1)
+    login(client, staff)
+    page = post_steps(client, project, step(2, "ก", "20", "01/10/2563", "01/10/2563", id=other.pk), initial=1)
+    assert "ไม่พบขั้นตอนที่แก้ไข" in page
+    assert other.__class__.objects.get(pk=other.pk).number == 1
+
+
+def test_it_refuses_more_than_99_steps(client, staff, project):
+    login(client, staff)
+    rows = [step(n % 99 + 1, "ก", "1", "01/10/2563", "01/10/2563") for n in range(150)]
+    page = post_steps(client, project, *rows)
+    assert "แผนการดำเนินงานมีได้ไม่เกิน 99 ขั้นตอน" in page
+
+
+@pytest.mark.parametrize("total", [None, "abc", "-1", "9" * 40])
+def test_it_refuses_a_missing_or_tampered_management_form(client, staff, project, total):
+    login(client, staff)
+    data = {"version": project.version, "steps-0-number": "1", "steps-0-name": "ก"}
+    if total is not None:
+        data |= {"steps-TOTAL_FORMS": total, "steps-INITIAL_FORMS": "0"}
+    response = client.post(reverse("projects:steps", args=[project.code]), data)
+    assert response.status_code in (200, 302)
+    if total in (None, "abc"):
+        assert "แบบฟอร์มไม่สมบูรณ์ จึงยังไม่ได้บันทึก" in response.content.decode()
+    assert "ManagementForm" not in response.content.decode()
+    assert not project.steps.exists()
+
+
+def test_it_refuses_a_step_name_over_500_characters(client, staff, project):
+    login(client, staff)
+    page = post_steps(client, project, step(1, "ก" * 501, "20", "01/10/2563", "01/10/2563"))
+    assert "ข้อความยาวเกินกำหนด: ไม่เกิน 500 ตัวอักษร (กรอกมา 501 ตัวอักษร)" in page
+
+
+def test_steps_renumber_beside_an_old_step_numbered_30000(client, staff, project):
+    """A step 30000 stored before the form's limit: every later save of the plan failed with
+    "smallint out of range" (the renumbering parked steps on 30000 + 10000)."""
+    old = factories.make_step(project, number=30000, name="เก่า")
+    first = factories.make_step(project, number=1, name="ก")
+    second = factories.make_step(project, number=2, name="ข")
+    login(client, staff)
+    rows = [
+        step(2, "ก", "20", "01/10/2563", "01/10/2563", id=first.pk),
+        step(1, "ข", "20", "01/10/2563", "01/10/2563", id=second.pk),
+    ]
+    response = client.post(
+        reverse("projects:steps", args=[project.code]), steps_data(project.version, *rows, initial=2)
+    )
+    assert response.status_code == 302
+    assert dict(project.steps.values_list("pk", "number")) == {old.pk: 30000, first.pk: 2, second.pk: 1}

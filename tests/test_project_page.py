@@ -415,3 +415,49 @@ def test_the_page_query_count_does_not_grow_with_the_project(
     assert without_csrf_tokens(again) == without_csrf_tokens(response)
     with django_assert_num_queries(CACHED_PAGE_QUERIES):
         assert client.get(reverse("projects:print", args=[project.code])).status_code == 200
+
+
+# --- a chart no stored data can make unbounded (issue 19) ------------------------------------
+
+
+def test_steps_spanning_centuries_draw_a_bounded_chart_and_the_page_lists_them(client, staff, project):
+    """Steps stored past the form (the ORM, the admin, an old import) from 2400 to 2700: the chart
+    keeps to two years around the fiscal year, with at most 16 ticks and 99 step bars, and says
+    what it left out; the steps table still lists every step."""
+    factories.make_step(project, number=1, name="ตั้งแต่ พ.ศ. 2400", start=date(1857, 1, 1), end=date(2157, 12, 31))
+    factories.make_step(project, number=2, name="ในปีงบประมาณ", start=date(2020, 10, 1), end=date(2021, 9, 30))
+    factories.make_step(project, number=3, name="ศตวรรษหน้า", start=date(2150, 1, 1), end=date(2150, 1, 2))
+    for number in range(4, 160):
+        factories.make_step(project, number=number, name=f"ขั้นที่ {number}", weight="0")
+    factories.make_report(project, report_date=date(2021, 3, 30))
+
+    response = login(client, staff).get(project.get_absolute_url())
+
+    assert response.status_code == 200
+    chart = response.context["chart"]
+    assert chart["range"] == ["2018-10-01", "2023-10-01"]  # FY 2564 (Oct 2020–Sep 2021) ± 2 years
+    assert len(chart["ticks"]["vals"]) <= 16
+    assert len(chart["steps"]) == 99
+    assert chart["steps"][0] == {
+        "label": "ขั้นตอน 1",
+        "name": "ตั้งแต่ พ.ศ. 2400",
+        "start": "2018-10-01",
+        "end": "2023-09-30",
+        "weight": 20.0,
+        "single_day": False,
+    }
+    assert "3" not in [step["label"].split()[-1] for step in chart["steps"]]  # wholly outside
+    assert len(chart["planned"]["x"]) < 200
+    page = response.content.decode()
+    data = re.search(r'<script id="progress-data" type="application/json">(.*?)</script>', page, re.S)[1]
+    assert len(data) < 40_000
+    assert ("ขั้นตอนหรือรายงาน 60 รายการไม่ได้แสดงในกราฟ (กราฟแสดงช่วง 01/10/2561 – 30/09/2566 และไม่เกิน 99 ขั้นตอน)") in page
+    assert "ศตวรรษหน้า" in page  # in the steps table
+
+
+def test_a_years_plan_keeps_a_tick_a_month(client, staff, project):
+    factories.make_step(project, start=date(2020, 10, 1), end=date(2021, 9, 30))
+    chart = login(client, staff).get(project.get_absolute_url()).context["chart"]
+    assert chart["ticks"]["text"][:3] == ["ต.ค. 63", "พ.ย. 63", "ธ.ค. 63"]
+    assert len(chart["ticks"]["vals"]) == 12
+    assert chart["left_out"] == ""

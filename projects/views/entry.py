@@ -37,7 +37,7 @@ def progress_new(request, code):
     if request.method == "POST":
         form = ProgressReportForm(request.POST, project=project)
         if form.is_valid():
-            _report, created = services.progress_report_submit(
+            report, created = services.progress_report_submit(
                 project=project,
                 user=request.user,
                 values=form.report_values(),
@@ -46,12 +46,29 @@ def progress_new(request, code):
             )
             if created:
                 messages.success(request, _("บันทึกรายงานความคืบหน้าเรียบร้อยแล้ว"))
-            else:
-                messages.info(request, _("รายงานนี้บันทึกไว้แล้ว (ส่งแบบฟอร์มซ้ำ) จึงไม่ได้บันทึกซ้ำอีก"))
-            return redirect(project)
+                return redirect(project)
+            if report.project_id == project.pk:
+                return _already_saved(request, report)
+            form.refuse_submission_key()  # another project's report's key: not this form's
     else:
         form = ProgressReportForm(project=project, today=timezone.localdate())
     return render(request, "projects/form_progress.html", {"project": project, "form": form, "report": None})
+
+
+def _already_saved(request, report):
+    """A second submit of one form (the same submission key): the report the first one saved."""
+    day = thaidate.format_short(report.report_date)
+    if report.deleted_at is not None:
+        messages.warning(
+            request,
+            _("รายงานนี้ (วันที่ %(date)s) บันทึกไว้แล้วและถูกลบภายหลัง จึงไม่ได้บันทึกซ้ำ ดูได้ในประวัติการแก้ไข") % {"date": day},
+        )
+        return redirect("projects:history", report.project.code)
+    messages.info(
+        request,
+        _("รายงานนี้ (วันที่ %(date)s) บันทึกไว้แล้ว (ส่งแบบฟอร์มซ้ำ) จึงไม่ได้บันทึกซ้ำอีก") % {"date": day},
+    )
+    return redirect(f"{report.project.get_absolute_url()}#report-{report.pk}")
 
 
 @login_required
@@ -201,7 +218,12 @@ def project_steps(request, code):
     if request.method == "POST":
         formset = PlanStepFormSet(request.POST, queryset=steps, prefix="steps")
         version_form = VersionForm(request.POST)
-        if formset.is_valid() and version_form.is_valid():
+        version = version_form.cleaned_data["version"] if version_form.is_valid() else None
+        if version != project.version:
+            # A plan changed since the form was shown is said before anything the form's rules
+            # say about it (whose stored numbers are the new plan's); the save checks again.
+            conflict = True
+        elif formset.is_valid():
             originals = {step.pk: step for step in project.steps.all()}
             changed, created, deleted = [], [], []
             for form in formset.forms:
@@ -212,10 +234,7 @@ def project_steps(request, code):
                     changed.append((originals[pk], {name: form.cleaned_data[name] for name in services.STEP_FIELDS}))
                 elif not pk and form.has_changed() and form not in formset.deleted_forms:
                     created.append({name: form.cleaned_data[name] for name in services.STEP_FIELDS})
-            version = version_form.cleaned_data["version"]
             try:
-                if version is None:
-                    raise EditConflict(project)
                 services.plan_steps_save(
                     project=project,
                     user=request.user,
