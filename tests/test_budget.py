@@ -448,7 +448,7 @@ def test_posting_a_report_with_a_disbursement_costs_one_query_more(client, staff
     with django_assert_num_queries(12):
         response = client.post(
             reverse("projects:progress_new", args=[budgeted.code]),
-            progress_data(submission_key="k" * 32, disbursed_to_date="125,000"),
+            progress_data(submission_key="b" * 32, disbursed_to_date="125,000"),
         )
     assert response.status_code == 302
     budgeted.refresh_from_db()

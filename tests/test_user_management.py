@@ -111,7 +111,7 @@ def test_a_save_that_changes_nothing_leaves_no_history(client, planner, district
     [
         ({"username": "ชื่อไทย"}, "ชื่อผู้ใช้ใช้ได้เฉพาะตัวอักษรภาษาอังกฤษ"),
         ({"username": "planner"}, "มีผู้ใช้ชื่อนี้แล้ว"),
-        ({"email": ""}, "ฟิลด์นี้จำเป็น"),
+        ({"email": ""}, "กรุณากรอกช่องนี้"),
         ({"role": "admin"}, "เลือก"),
         ({"unit": "999999"}, "ไม่พบหน่วยงานที่เลือก"),
     ],
