@@ -22,13 +22,18 @@ logger = logging.getLogger(__name__)
 
 
 def database_status():
+    database = connections["default"]
+    waits = getattr(database, "connect_wait_seconds", None)
+    database.connect_wait_seconds = 0  # no waiting for a restarting server (bma_tracker/postgresql)
     try:
-        with connections["default"].cursor() as cursor:
+        with database.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
         logger.warning("healthz: the database does not answer: %s", exc)
         return "unavailable"
+    finally:
+        database.connect_wait_seconds = waits
     return "ok"
 
 

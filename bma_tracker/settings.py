@@ -98,6 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # request takes it up: one that PostgreSQL closed meanwhile (restarted, pg_terminate_backend, an
 # idle timeout in a pooler) is replaced before the request uses it, instead of failing it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend that also replaces a connection the server closed in the middle of a
+    # request (between two queries) and waits for a restarting server: bma_tracker/postgresql.
+    DATABASES["default"]["ENGINE"] = "bma_tracker.postgresql"
+# Seconds a new connection waits for a PostgreSQL that refuses or is restarting (0: fail at once).
+DB_CONNECT_WAIT_SECONDS = env_int("DB_CONNECT_WAIT_SECONDS", 5, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "projects.User"
@@ -286,6 +292,8 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL I can read: {exc}") from None
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
     DATABASE_ROUTERS = ["bma_tracker.dbrouter.ReplicaRouter"]
 
 # --- Background jobs (issue 6: the quarterly book) ------------------------------------------

@@ -7,6 +7,7 @@ import logging
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -188,21 +189,74 @@ def test_database_connections_are_health_checked():
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_terminate_backend is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_a_connection_postgresql_terminated_is_replaced_before_the_next_request_uses_it(staff):
+def test_a_postgres_url_gets_the_backend_that_rides_out_restarts():
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'bma_tracker.settings'; django.setup(); "
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['CONN_HEALTH_CHECKS'], settings.DB_CONNECT_WAIT_SECONDS)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "1", "DATABASE_URL": "postgres://u@db:5432/bma"}
+
+    def run(**more):
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=settings.BASE_DIR, env={**env, **more}, capture_output=True, text=True
+        ).stdout
+
+    assert run() == "bma_tracker.postgresql True 5\n"
+    assert run(DB_CONN_HEALTH_CHECKS="0", DB_CONNECT_WAIT_SECONDS="0") == "bma_tracker.postgresql False 0\n"
+
+
+def postgresql_only():
+    return pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's server processes")
+
+
+def terminate(pid):
     import psycopg2
 
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
     params = connection.get_connection_params()
     other = psycopg2.connect(**{key: value for key, value in params.items() if key != "cursor_factory"})
     other.autocommit = True
     with other.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     other.close()
-    connection.close_if_unusable_or_obsolete()  # what Django does as every request starts
+    time.sleep(0.2)  # the server's goodbye reaches our socket
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_terminated_between_two_queries_is_replaced_before_the_second(staff):
     from projects.models import User
 
     assert User.objects.filter(username="staff").exists()
+    pid = connection.connection.info.backend_pid
+    terminate(pid)
+    assert User.objects.filter(username="staff").exists()  # no OperationalError: a new connection
     assert connection.connection.info.backend_pid != pid
+
+
+@postgresql_only()
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_terminated_inside_a_transaction_fails_it_and_writes_nothing(staff):
+    from django.db import OperationalError, transaction
+
+    from projects.models import User
+
+    with pytest.raises(OperationalError), transaction.atomic():
+        User.objects.filter(username="staff").update(first_name="ไม่ควรบันทึก")
+        terminate(connection.connection.info.backend_pid)
+        User.objects.filter(username="staff").exists()
+    assert User.objects.get(username="staff").first_name != "ไม่ควรบันทึก"
+
+
+@postgresql_only()
+def test_connecting_waits_for_a_server_that_is_not_up_yet_then_gives_up(db, settings):
+    from django.db import OperationalError
+
+    from bma_tracker.postgresql.base import DatabaseWrapper
+
+    settings.DB_CONNECT_WAIT_SECONDS = 1
+    down = DatabaseWrapper({**connection.settings_dict, "HOST": "127.0.0.1", "PORT": "1"}, alias="down")
+    started = time.monotonic()
+    with pytest.raises(OperationalError):
+        down.ensure_connection()
+    assert 1 <= time.monotonic() - started < 3
