@@ -10,10 +10,10 @@
    (DEBUG=0, FAULTTEST_WORKERS sync workers, sessions cached_db in that Redis).
 4. FAULTTEST_USERS users, each a thread with its own cookies: sign in, open the report form of
    one of their unit's projects, post it (a unique submission key and narrative), open the
-   project page and My projects, sign out and in again now and then. A failed request (an
+   project page and My projects, sign out and in again every fifth report. A failed request (an
    error status, a refused or cut connection) is tried once more after RETRY_DELAY seconds, as
    a user presses reload or submits again: the same form, the same submission key.
-5. Phases of a few seconds each: none (baseline), Redis stopped, Redis started again (with its
+5. Once every user is signed in, phases of a few seconds each: none (baseline), Redis stopped, Redis started again (with its
    data, as after a restart), a gunicorn worker killed (SIGKILL), every database connection of
    the app terminated (pg_terminate_backend), PostgreSQL restarted (pg_ctl restart -m fast),
    then calm. /healthz is polled throughout.
@@ -189,8 +189,9 @@ class Tally:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.phase = "baseline"
+        self.phase = "signing in"
         self.requests = Counter()
+        self.sign_ins = Counter()
         self.first_try = Counter()
         self.after_retry = Counter()
         self.examples = defaultdict(list)
@@ -244,6 +245,7 @@ class User(threading.Thread):
             302,
             data={"username": self.account["username"], "password": self.password, "csrfmiddlewaretoken": token},
         )
+        self.tally.count(self.tally.phase, self.tally.sign_ins)
 
     def log_out(self):
         self.request(
@@ -295,7 +297,7 @@ class User(threading.Thread):
                 rounds += 1
                 if rounds % 4 == 0:
                     self.request("GET", "/", 200)
-                if rounds % 10 == 0:
+                if rounds % 5 == 0:
                     self.log_out()
                     signed_in = False
             except GaveUp:
@@ -323,7 +325,7 @@ def terminate_connections(database_url):
     with admin.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DATABASE],
+            [stack.database_name(database_url)],
         )
         terminated = cursor.fetchone()[0]
     admin.close()
@@ -331,23 +333,17 @@ def terminate_connections(database_url):
 
 
 def run_phases(tally, faults):
-    """Each phase: its fault at the start (and halfway for the repeatable ones), PHASE_SECONDS long."""
-    notes = {}
-    for name, fault, again in faults:
+    """Each phase PHASE_SECONDS long, its fault at the start: one fault per phase, so that a
+    request retried after a fault (RETRY_DELAY later) does not meet the next one."""
+    for name, fault in faults:
+        if fault == "skipped":
+            continue
         with tally.lock:
             tally.phase = name
         started = time.monotonic()
-        if fault is None:
-            notes[name] = ""
-        else:
-            notes[name] = fault() or ""
-        if again:
-            time.sleep(PHASE_SECONDS / 2)
-            second = fault()
-            notes[name] = f"{notes[name]}; {second}" if second else notes[name]
+        note = fault() if fault else ""
         time.sleep(max(0.0, PHASE_SECONDS - (time.monotonic() - started)))
-        print(f"  {name:<26} {notes[name]}", flush=True)
-    return notes
+        print(f"  {name:<26} {note}", flush=True)
 
 
 def main():
@@ -387,15 +383,14 @@ def main():
             return "restarted (pg_ctl restart -m fast)"
 
         faults = [
-            ("baseline", None, False),
-            ("redis stopped", lambda: redis_server.stop() or "redis-server shut down", False),
-            ("redis started again", lambda: redis_server.start() or "redis-server started with its data", False),
-            ("gunicorn worker killed", kill_worker, True),
-            ("db connections terminated", lambda: f"{terminate_connections(database_url)} terminated", True),
+            ("baseline", None),
+            ("redis stopped", lambda: redis_server.stop() or "redis-server shut down"),
+            ("redis started again", lambda: redis_server.start() or "redis-server started with its data"),
+            ("gunicorn worker killed", kill_worker),
+            ("db connections terminated", lambda: f"{terminate_connections(database_url)} terminated"),
         ]
-        if cluster:
-            faults.append(("postgresql restarted", restart_postgresql, False))
-        faults.append(("after", None, False))
+        faults.append(("postgresql restarted", restart_postgresql if cluster else "skipped"))
+        faults.append(("after", None))
 
         tally, stop = Tally(), threading.Event()
         tally.run_id = run_id
@@ -409,7 +404,10 @@ def main():
         poller.start()
         for user in users:
             user.start()
-        run_phases(tally, faults)  # the users sign in during the baseline
+        deadline = time.monotonic() + 120
+        while sum(tally.sign_ins.values()) < USERS and time.monotonic() < deadline:
+            time.sleep(0.2)  # the faults start once every user is signed in
+        run_phases(tally, faults)
         stop.set()
         for user in users:
             user.join(timeout=RETRY_DELAY + 35)
@@ -421,27 +419,29 @@ def main():
         redis_server.kill()
         if cluster:
             cluster.destroy()
-    return report(tally, stored, [name for name, _, _ in faults], cluster, why_not, scratch)
+    return report(tally, stored, ["signing in", *(name for name, _ in faults)], cluster, why_not, scratch)
 
 
 def report(tally, stored, phases, cluster, why_not, scratch):
     header = (
-        f"{'fault':<27}{'requests':>9}{'posts':>7}{'stored':>8}{'errors 1st try':>16}{'after retry':>13}  healthz seen"
+        f"{'fault':<27}{'requests':>9}{'sign-ins':>9}{'posts':>7}{'stored':>8}{'errors 1st try':>16}"
+        f"{'after retry':>13}  healthz seen"
     )
     print("\n" + header + "\n" + "-" * (len(header) + 20))
     for phase in phases:
+        if phase == "postgresql restarted" and not cluster:
+            print(f"{phase:<27}  skipped: the test does not own the PostgreSQL cluster ({why_not})")
+            continue
         posts = tally.posts.get(phase, [])
         kept = sum(stored.get(narrative, 0) for narrative in posts)
         seen = ", ".join(f"{what} ×{n}" for what, n in sorted(tally.healthz.get(phase, {}).items()))
         print(
-            f"{phase:<27}{tally.requests[phase]:>9}{len(posts):>7}{kept:>8}{tally.first_try[phase]:>16}"
+            f"{phase:<27}{tally.requests[phase]:>9}{tally.sign_ins[phase]:>9}{len(posts):>7}{kept:>8}{tally.first_try[phase]:>16}"
             f"{tally.after_retry[phase]:>13}  {seen}"
         )
-    if not cluster:
-        print(f"{'postgresql restarted':<27}  skipped: the test does not own the cluster ({why_not})")
     all_posts = [narrative for posts in tally.posts.values() for narrative in posts]
     print(
-        f"{'ALL':<27}{sum(tally.requests.values()):>9}{len(all_posts):>7}{sum(stored.values()):>8}"
+        f"{'ALL':<27}{sum(tally.requests.values()):>9}{sum(tally.sign_ins.values()):>9}{len(all_posts):>7}{sum(stored.values()):>8}"
         f"{sum(tally.first_try.values()):>16}{sum(tally.after_retry.values()):>13}"
     )
     for phase in phases:
