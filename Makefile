@@ -8,16 +8,17 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's Pango/HarfBuzz, a Thai font for browsers, poppler for reading
-# PDFs back in tests, Debian's Chromium for browser tests, gettext for translations.
+# PDFs back in tests, Debian's Chromium for browser tests, gettext for translations, redis-server
+# for the Redis tests and `make faulttest` (which starts one of its own).
 DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-thai-tlwg \
-	poppler-utils chromium gettext
+	poppler-utils chromium gettext redis-server
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 # make serve: the production stack on PostgreSQL over plain HTTP on the loopback
 SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bma_tracker
 
-.PHONY: help deps system-deps run serve loadtest worker test test-fast lint format bench import-seeds messages clean
+.PHONY: help deps system-deps run serve loadtest faulttest worker test test-fast lint format bench import-seeds messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,6 +65,9 @@ serve: deps ## The production stack locally: gunicorn + whitenoise on PostgreSQL
 
 loadtest: deps ## Month-end peak: locust against gunicorn on PostgreSQL (bma_loadtest) on 127.0.0.1; prints req/s, p50/p95/p99, checks every posted report
 	$(PY) loadtest/run.py
+
+faulttest: deps ## Faults against the production stack on 127.0.0.1 (own Redis and, when it can, own PostgreSQL cluster) while users post reports; fails if a report is lost or doubled or a request fails after one retry
+	$(PY) loadtest/faulttest.py
 
 worker: deps ## Run a background-job worker (quarterly books) on DATABASE_URL; start as many as you like, on any machine
 	$(PY) manage.py migrate -v0

@@ -104,6 +104,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A kept connection is checked (one SELECT 1 before the request's first query) when a new
+# request takes it up: one that PostgreSQL closed meanwhile (restarted, pg_terminate_backend, an
+# idle timeout in a pooler) is replaced before the request uses it, instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend that also replaces a connection the server closed in the middle of a
+    # request (between two queries) and waits for a restarting server: bma_tracker/postgresql.
+    DATABASES["default"]["ENGINE"] = "bma_tracker.postgresql"
+# Seconds a new connection waits for a PostgreSQL that refuses or is restarting (0: fail at once).
+DB_CONNECT_WAIT_SECONDS = env_int("DB_CONNECT_WAIT_SECONDS", 5, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "projects.User"
@@ -144,8 +154,20 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 REDIS_URL = env_str("REDIS_URL")
+# Redis only saves work: when it does not answer, cache reads are misses and writes are dropped
+# (bma_tracker/redis_cache.py), sessions come from the database, and after a failure a process
+# leaves Redis alone for REDIS_RETRY_SECONDS. REDIS_TIMEOUT_MS bounds each connect and command.
+_redis_timeout = env_int("REDIS_TIMEOUT_MS", 1000, minimum=10) / 1000
 CACHES = {
-    "default": {"BACKEND": "bma_tracker.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "bma_tracker.redis_cache.ReusedClientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "retry_seconds": env_int("REDIS_RETRY_SECONDS", 5, minimum=1),
+            "socket_connect_timeout": _redis_timeout,
+            "socket_timeout": _redis_timeout,
+        },
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Template fragments the same for every reader in a language ({% cache ... using="fragments" %}),
@@ -320,6 +342,9 @@ if DATABASE_REPLICA_URL:
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a database URL I can read: {exc}") from None
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
     DATABASE_ROUTERS = ["bma_tracker.dbrouter.ReplicaRouter"]
 
 # --- Background jobs (issue 6: the quarterly book) ------------------------------------------

@@ -16,20 +16,16 @@ Exits non-zero when a request failed or a report was lost or duplicated.
 import csv
 import json
 import os
-import runpy
-import secrets
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-HOST, PORT = "127.0.0.1", int(os.environ.get("LOADTEST_PORT", "8765"))
+import stack
+from stack import HOST, ROOT, VENV_BIN
+
+PORT = int(os.environ.get("LOADTEST_PORT", "8765"))
 DATABASE_URL = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bma_loadtest")
 # Each user waits 0.5–1.5 s between requests, so N users ask for at most ~N requests/s.
 USERS = int(os.environ.get("LOADTEST_USERS", "240"))
@@ -44,139 +40,23 @@ SPAWN_RATE = os.environ.get("LOADTEST_SPAWN_RATE", "4")
 # figures and stops locust this many seconds later).
 RUN_SECONDS = int(os.environ.get("LOADTEST_RUN_TIME", "90s").removesuffix("s"))
 STAFF_ACCOUNTS = 200
-PASSWORD = "loadtest-" + "pw-2568"  # only on the loopback load-test database
 
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "bma_tracker.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("LOADTEST_SECRET_KEY") or secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": HOST,
-        # Plain HTTP on the loopback: no HTTPS redirect, cookies not marked Secure.
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "STATIC_MANIFEST": "1",
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_BIND": f"{HOST}:{PORT}",
-        "GUNICORN_ACCESSLOG": os.environ.get("GUNICORN_ACCESSLOG", ""),  # off (GUNICORN_ACCESSLOG=file to keep one)
-        "GUNICORN_LOGLEVEL": "warning",
-        # Several worker processes: sessions and the dashboard cache in Redis, as in production
-        # with more than one app server (LOADTEST_REDIS_URL= to run without).
-        "REDIS_URL": os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14"),
-    }
+# Several worker processes: sessions and the dashboard cache in Redis, as in production with
+# more than one app server (LOADTEST_REDIS_URL= to run without).
+stack.configure(
+    database_url=DATABASE_URL, port=PORT, redis_url=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 )
-sys.path.insert(0, str(ROOT))
-
-
-def recreate_database():
-    """The load test owns its database: dropped and created again at each run."""
-    import psycopg2
-
-    url = urlparse(DATABASE_URL)
-    if url.hostname not in ("127.0.0.1", "localhost", "::1"):
-        sys.exit(f"the load test runs on the loopback only; {DATABASE_URL} is not local")
-    name = url.path.lstrip("/")
-    if "loadtest" not in name:
-        sys.exit(f"the load test drops and recreates its database; {name!r} does not look like one (no 'loadtest')")
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=url.username or "postgres",
-        password=url.password or "",
-        host=url.hostname,
-        port=url.port or 5432,
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        print(f"Creating database {name} afresh")
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def manage(*args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
 def prepare():
     """Demo data once, then the load-test accounts; returns the plan locust reads."""
-    import django
-
-    django.setup()
-    from django.contrib.auth.hashers import make_password
-    from django.core.cache import cache
-    from django.core.management import call_command
-    from django.db import connection
-
-    from bma_tracker import thaidate
-    from projects.models import Project, User
-
-    fiscal_year = thaidate.fiscal_year(thaidate.today())
-    print("Loading demo data (seed_demo --projects 300 --years 1)…")
-    call_command("seed_demo", projects=300, years=1, seed=7, password=PASSWORD, verbosity=0)
-    cache.clear()  # the load test's own Redis database: nothing cached from an earlier run's data
-    by_unit = {}
-    for code, unit_id in Project.objects.in_fiscal_year(fiscal_year).order_by("code").values_list("code", "unit_id"):
-        by_unit.setdefault(unit_id, []).append(code)
-    units = sorted(by_unit)
-    if not units:
-        sys.exit(f"no projects in fiscal year {fiscal_year}: cannot post reports")
-    password = make_password(PASSWORD)  # one hash for all: creating 200 accounts stays fast
-    staff, directors, planners = [], [], []
-    planning_unit = User.objects.filter(username="demo-planner").values_list("unit_id", flat=True).first()
-    for number in range(1, STAFF_ACCOUNTS + 1):
-        unit_id = units[number % len(units)]
-        username = f"lt-staff-{number:03d}"
-        User.objects.update_or_create(
-            username=username, defaults={"unit_id": unit_id, "role": User.Role.STAFF, "password": password}
-        )
-        staff.append({"username": username, "projects": by_unit[unit_id]})
-    for number in range(1, 11):
-        username = f"lt-director-{number:02d}"
-        User.objects.update_or_create(
-            username=username,
-            defaults={"unit_id": units[number % len(units)], "role": User.Role.DIRECTOR, "password": password},
-        )
-        directors.append(username)
-    for number in range(1, PLANNERS + 1):
-        username = f"lt-planner-{number}"
-        User.objects.update_or_create(
-            username=username, defaults={"unit_id": planning_unit, "role": User.Role.PLANNER, "password": password}
-        )
-        planners.append(username)
-    # No lockout left from an earlier, interrupted run.
-    call_command("axes_reset", verbosity=0)
-    codes = [code for unit in units for code in by_unit[unit]]
-    connection.close()
-    return {
-        "password": PASSWORD,
-        "staff": staff,
-        "directors": directors,
-        "planners": planners,
-        "print_projects": codes[:: max(1, len(codes) // 40)],
-    }
-
-
-def gunicorn_workers():
-    """The number of workers gunicorn.conf.py gives (GUNICORN_WORKERS, else 2×cores+1)."""
-    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
+    stack.install(projects=300)
+    return stack.create_accounts(staff_count=STAFF_ACCOUNTS, director_count=10, planner_count=PLANNERS)
 
 
 def ramp_up_seconds():
     """Spawning every user at SPAWN_RATE."""
     return int(USERS / float(SPAWN_RATE))
-
-
-def wait_for(url, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own http://127.0.0.1 URL)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit(f"gunicorn did not answer {url} within {seconds} s")
 
 
 def print_stats(stats_csv):
@@ -199,13 +79,6 @@ def print_stats(stats_csv):
 
 
 def verify(run_id, posted_file):
-    import django
-
-    django.setup()
-    from django.db.models import Count
-
-    from projects.models import ProgressReport
-
     outcome = json.loads(Path(posted_file).read_text(encoding="utf-8"))
     posted, logins = outcome["posted"], sorted(outcome["logins"]["ms"])
     if logins:
@@ -217,15 +90,8 @@ def verify(run_id, posted_file):
             f"\nLogins during the ramp-up: {len(logins)}, {outcome['logins']['failures']} failed, "
             f"p50 {pct(0.5):.0f} ms, p95 {pct(0.95):.0f} ms, max {logins[-1]:.0f} ms"
         )
-    stored = dict(
-        ProgressReport.objects.filter(narrative__startswith=f"LT-{run_id}-")
-        .values_list("narrative")
-        .annotate(n=Count("id"))
-        .values_list("narrative", "n")
-    )
-    lost = [narrative for narrative in posted if narrative not in stored]
-    duplicated = {narrative: n for narrative, n in stored.items() if n > 1}
-    unexpected = sorted(set(stored) - set(posted))
+    stored = stack.stored_reports(f"LT-{run_id}-")
+    lost, duplicated, unexpected = stack.check_exactly_once(posted, stored)
     print(
         f"\nReports: {len(posted)} successful POSTs, {sum(stored.values())} stored rows for run {run_id}: "
         f"{len(lost)} lost, {len(duplicated)} duplicated, {len(unexpected)} stored without a successful POST"
@@ -253,22 +119,18 @@ def print_server_cpu(server_cpu, request_count):
 def main():
     if not 0 < PLANNERS < USERS:
         sys.exit(f"LOADTEST_PLANNERS ({PLANNERS}) must be at least 1 and fewer than LOADTEST_USERS ({USERS})")
-    recreate_database()
-    manage("migrate", "-v0")
-    manage("collectstatic", "--noinput", "-v0")
+    stack.recreate_database(DATABASE_URL, "loadtest")
     plan = prepare()
     run_id = time.strftime("%Y%m%d%H%M%S")
     scratch = Path(tempfile.mkdtemp(prefix="bma-loadtest-"))
     plan_file, posted_file = scratch / "users.json", scratch / "posted.json"
     plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
 
-    gunicorn = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "bma_tracker.wsgi"], cwd=ROOT
-    )
+    gunicorn = stack.start_gunicorn()
     try:
-        wait_for(f"http://{HOST}:{PORT}/healthz")
+        stack.wait_for(f"http://{HOST}:{PORT}/healthz")
         print(
-            f"\ngunicorn: {gunicorn_workers()} workers on {HOST}:{PORT}; locust: {USERS} users ({PLANNERS} of them "
+            f"\ngunicorn: {stack.gunicorn_workers()} workers on {HOST}:{PORT}; locust: {USERS} users ({PLANNERS} of them "
             f"the planning office), "
             f"spawn {SPAWN_RATE}/s ({ramp_up_seconds()} s), {RUN_SECONDS} s measured once all are signed in, "
             f"run id {run_id}"
@@ -314,8 +176,7 @@ def main():
             )
         print(f"(locust's own output: {scratch / 'locust.log'})")
     finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=60)
+        stack.stop_gunicorn(gunicorn)
     aggregated = print_stats(scratch / "locust_stats.csv")
     intact, login_failures, server_cpu = verify(run_id, posted_file)
     print_server_cpu(server_cpu, int(aggregated["Request Count"]) if aggregated else 0)

@@ -25,7 +25,7 @@ def test_it_answers_200_when_the_database_answers(client, db, django_assert_num_
     with django_assert_num_queries(1):
         response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "local"}  # no REDIS_URL in tests
     assert "no-cache" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
     assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
 
@@ -63,7 +63,7 @@ def database_down(monkeypatch):
 def test_it_answers_503_when_the_database_does_not(client, db, database_down):
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.content == b"database unavailable\n"
+    assert response.json() == {"status": "down", "database": "unavailable", "cache": "local"}
     assert "no-cache" in response["Cache-Control"]
 
 

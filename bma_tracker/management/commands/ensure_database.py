@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings_dict = connections["default"].settings_dict
-        if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+        if connections["default"].vendor != "postgresql":
             self.stdout.write("Not PostgreSQL: nothing to create.")
             return
         import psycopg2
