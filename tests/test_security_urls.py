@@ -19,6 +19,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "favicon",
 }
 WRITES = {name: kind for name, _args, kind, _status in WRITE_URLS}
 # Query strings a URL needs to name what it shows.
