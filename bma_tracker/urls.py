@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from bma_tracker import health
+from bma_tracker import favicon, health
 from indicators import urls as indicator_urls
 from projects import urls as project_urls
 from projects.forms import LoginForm, PasswordResetForm
@@ -45,5 +45,6 @@ urlpatterns = [
     path("public/", include((public_urls.urlpatterns, "public"), namespace="public")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
 ]
 handler400 = "bma_tracker.errors.bad_request"

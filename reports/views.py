@@ -53,7 +53,9 @@ def project_detail(request, code):
 def _print_html(project):
     return cached(
         _page_key(project, "print"),
-        lambda: render_to_string("projects/print.html", project_page_context(project)),
+        lambda: render_to_string(
+            "projects/print.html", {**project_page_context(project), "printed_on": thaidate.today()}
+        ),  # the key names the day: the print date is today's
     )
 
 

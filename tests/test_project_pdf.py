@@ -2,6 +2,7 @@
 (projects/print.html) to an A4 PDF whose Thai text extracts exactly."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -43,8 +44,15 @@ def test_it_is_a4_with_every_font_embedded(client, staff, seed_project):
     assert all(font["emb"] == "yes" for font in fonts)
 
 
+def without_page_margins(text):
+    """The text without the page foot's lines (print date, page number), which fall inside a
+    section that runs across a page break."""
+    foot = re.compile(r"พิมพ์เมื่อ .* · \d{8}-\d+|หน้า \d+ / \d+")
+    return "\n".join(line for line in text.splitlines() if not foot.search(line))
+
+
 def test_it_has_the_name_and_the_newest_narrative_exactly(client, staff, seed_project):
-    text = squash(pdftotext(get_pdf(client, staff).content, "-layout"))
+    text = squash(without_page_margins(pdftotext(get_pdf(client, staff).content, "-layout")))
     newest = seed_project.reports.live().newest_first().first()
     assert newest.narrative.startswith("ดำเนินการ ครบ 3 กลุ่มเป้าหมาย")
     assert squash(seed_project.name) in text
@@ -86,3 +94,35 @@ def test_it_reads_the_project_in_few_queries(client, staff, seed_project, django
     # The same queries as the print page (tests/test_project_page.py PRINT_QUERIES); the PDF adds none.
     with django_assert_max_num_queries(10):
         assert client.get(URL).status_code == 200
+
+
+def test_every_page_has_its_number_and_the_print_date_and_the_total_comes_once(client, staff, social_dept):
+    """A plan long enough for three pages: each page says "หน้า n / N" and when it was printed;
+    the steps table's header starts each page it runs onto; its total row is printed once, at
+    its end (a table footer would be repeated at every page break)."""
+    from bma_tracker import thaidate
+    from tests import factories
+
+    project = factories.make_project(code="24000000-7777", unit=social_dept, fiscal_year=2564)
+    for number in range(1, 81):
+        factories.make_step(project, number=number, name=f"ขั้นตอนที่ {number} ของแผนงาน", weight="1.25")
+    project.refresh_progress_summary()
+
+    pdf = get_pdf(client, staff, f"/projects/{project.code}/print.pdf").content
+    pages = pdftotext(pdf, "-layout").split("\f")[:-1]
+    assert len(pages) >= 3
+    today = thaidate.format_long(thaidate.today())
+    for n, page in enumerate(pages, start=1):
+        assert f"หน้า {n} / {len(pages)}" in page
+        assert f"พิมพ์เมื่อ {today}" in page
+    text = "".join(pages)
+    assert text.count("รวมน้ำหนัก") == 1
+    assert text.rindex("รวมน้ำหนัก") > text.rindex("ขั้นตอนที่ 80 ของแผนงาน")
+    continued = [page for page in pages if "ขั้นตอนที่ 40 ของแผนงาน" in page or "ขั้นตอนที่ 75 ของแผนงาน" in page]
+    assert all("น้ำหนัก (%)" in page for page in continued)
+
+
+def test_the_favicon_answers_for_pages_that_name_none(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/vnd.microsoft.icon"
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file

@@ -19,6 +19,7 @@ PUBLIC = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "favicon",
 }
 WRITES = {name: kind for name, _args, kind, _status in WRITE_URLS} | {
     name: EVIDENCE for name, _args in EVIDENCE_DOWNLOADS
