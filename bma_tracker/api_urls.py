@@ -1,0 +1,33 @@
+"""The REST API's URLs: /api/v1/ (each app's endpoints: projects/api.py, indicators/api.py,
+reports/api.py), the OpenAPI 3 schema at /api/schema/ and its documentation at /api/docs/,
+served from the vendored Swagger UI (drf-spectacular-sidecar; no CDN). Wiring, like
+bma_tracker/urls.py: it imports every app."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from indicators import api as indicator_api
+from projects import api as project_api
+from reports import api as report_api
+
+app_name = "api"
+urlpatterns = [
+    path("v1/units/", project_api.unit_list, name="units"),
+    path("v1/plan/", project_api.plan_tree, name="plan"),
+    path("v1/projects/", project_api.project_list, name="projects"),
+    path("v1/projects/<code:code>/", project_api.project_detail, name="project"),
+    path("v1/projects/<code:code>/reports/", project_api.project_report_create, name="project_reports"),
+    path("v1/indicators/", indicator_api.indicator_list, name="indicators"),
+    path("v1/indicators/<code:code>/<year:fiscal_year>/", indicator_api.indicator_detail, name="indicator"),
+    path(
+        "v1/indicators/<code:code>/<year:fiscal_year>/quarters/<id:quarter>/",
+        indicator_api.quarter_result_save,
+        name="quarter_result",
+    ),
+    path("v1/dashboard/", report_api.dashboard_figures, name="dashboard"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # A page for people: the login page first, like every other page. The split view serves its
+    # script as a file of its own (?script), which the CSP's script-src 'self' allows.
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+]
