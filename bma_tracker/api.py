@@ -16,14 +16,16 @@ from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import exceptions, pagination, serializers, status, throttling
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from bma_tracker.caching import release
+from bma_tracker.converters import CodeConverter
 
 # --- Errors -------------------------------------------------------------------------------
 
+API_PREFIX = "/api/"
+BAD_REQUEST = _("คำขอไม่ถูกต้อง (เช่น มีอักขระ NUL ใน URL)")
 INVALID_INPUT = _("ข้อมูลไม่ถูกต้อง กรุณาตรวจสอบรายการด้านล่าง")
 MESSAGES = {
     exceptions.NotAuthenticated: _("กรุณาเข้าสู่ระบบ หรือส่งโทเค็น API ในส่วนหัว Authorization: Bearer …"),
@@ -75,6 +77,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    # Imported here: REST framework's views module reads the settings, which name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -186,6 +191,24 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     ordering = "code"
     invalid_cursor_message = _("ค่า cursor ไม่ถูกต้อง")
+
+
+def code_in_path(description):
+    """The schema of a `<code:code>` URL parameter: what bma_tracker.converters.CodeConverter takes."""
+    return OpenApiParameter(
+        "code", str, OpenApiParameter.PATH, required=True, pattern=f"^{CodeConverter.regex}$", description=description
+    )
+
+
+def number_in_path(name, description, minimum=0, maximum=999_999_999):
+    """The schema of an `<id:…>` or `<year:…>` URL parameter (IdConverter, YearConverter)."""
+    return OpenApiParameter(
+        name,
+        {"type": "integer", "minimum": minimum, "maximum": maximum},
+        OpenApiParameter.PATH,
+        required=True,
+        description=description,
+    )
 
 
 def paginated(serializer_class):

@@ -4,12 +4,26 @@ served from the vendored Swagger UI (drf-spectacular-sidecar; no CDN). Wiring, l
 bma_tracker/urls.py: it imports every app."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import path, re_path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import exceptions
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
 
 from indicators import api as indicator_api
 from projects import api as project_api
 from reports import api as report_api
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@throttle_classes([])
+def not_found(request, *args, **kwargs):
+    """A URL under /api/ that names no endpoint: 404 in JSON."""
+    raise exceptions.NotFound()
+
 
 app_name = "api"
 urlpatterns = [
@@ -30,4 +44,6 @@ urlpatterns = [
     # A page for people: the login page first, like every other page. The split view serves its
     # script as a file of its own (?script), which the CSP's script-src 'self' allows.
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    # Anything else under /api/ is a 404 in JSON, like the endpoints' own (not the site's HTML page).
+    re_path(r"^", not_found),
 ]

@@ -5,7 +5,7 @@ quarter form (the same Thai messages, the same history entry, the same edit-conf
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -14,11 +14,13 @@ from bma_tracker.api import (
     Conflict,
     CursorPagination,
     InvalidInput,
+    code_in_path,
     error_responses,
     etag,
     etag_reads,
     form_data,
     not_modified,
+    number_in_path,
     paginated,
 )
 from indicators import access
@@ -103,7 +105,7 @@ INDICATOR_FILTERS = [
     description="The indicators of one fiscal year with their quarters, filtered as the web's indicator list "
     "filters them, by code.",
     parameters=INDICATOR_FILTERS,
-    responses={200: paginated(IndicatorRowSerializer), **error_responses(400)},
+    responses={200: paginated(IndicatorRowSerializer), **error_responses(400, 404)},
     tags=["indicators"],
 )
 @etag_reads
@@ -136,6 +138,12 @@ class IndicatorSerializer(IndicatorRowSerializer):
     projects = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
 
+INDICATOR_PATH = [
+    code_in_path("The indicator's code, e.g. 2400-1065"),
+    number_in_path("fiscal_year", "Fiscal year (BE)", minimum=1000, maximum=9999),
+]
+
+
 def _indicator(user, code, fiscal_year):
     return access.indicator_for_view(user, code, fiscal_year, related=("plan_node",))
 
@@ -145,6 +153,7 @@ def _indicator(user, code, fiscal_year):
     summary="An indicator",
     description="An indicator with its quarters and the codes of the projects it is linked to. The ETag follows "
     "the indicator's revision.",
+    parameters=INDICATOR_PATH,
     responses={200: IndicatorSerializer, **error_responses(404)},
     tags=["indicators"],
 )
@@ -200,7 +209,11 @@ def _same_values(row, values):
     "nothing stored). Send the `version` of the quarter you read to change a result already entered: a stale "
     "version is a 409 with the stored quarter. A request repeated after it succeeded (the same values) stores "
     "nothing and answers 200.",
+    parameters=[*INDICATOR_PATH, number_in_path("quarter", "The quarter, 1–4.")],
     request=ResultInputSerializer,
+    examples=[
+        OpenApiExample("A quarter's result", value={"result": "85.50", "narrative": "ดำเนินการแล้ว"}, request_only=True)
+    ],
     responses={
         201: OpenApiResponse(StoredQuarterSerializer, description="The quarter's first result."),
         200: OpenApiResponse(StoredQuarterSerializer, description="Changed, or already so (a retry)."),

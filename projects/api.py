@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from bma_tracker import thaidate
 from bma_tracker.api import (
     CursorPagination,
     InvalidInput,
+    code_in_path,
     error_responses,
     etag,
     etag_reads,
@@ -63,7 +64,7 @@ class UnitSerializer(serializers.ModelSerializer):
     operation_id="units_list",
     summary="Units",
     description="Every organisation unit (departments, divisions, district offices), by code.",
-    responses={200: paginated(UnitSerializer), **error_responses(400)},
+    responses={200: paginated(UnitSerializer), **error_responses(400, 404)},
     tags=["reference"],
 )
 @etag_reads
@@ -101,7 +102,7 @@ class PlanQuery(serializers.Serializer):
     summary="The 20-year development plan",
     description="Each edition of the plan with its nodes in code order (a tree by `parent`).",
     parameters=[PlanQuery],
-    responses={200: paginated(PlanEditionSerializer), **error_responses(400)},
+    responses={200: PlanEditionSerializer(many=True), **error_responses(400)},
     tags=["reference"],
 )
 @etag_reads
@@ -233,7 +234,7 @@ LIST_COLUMNS = (
     summary="Projects",
     description="The projects of one fiscal year, filtered as the web's project list filters them, by code.",
     parameters=PROJECT_FILTERS,
-    responses={200: paginated(ProjectRowSerializer), **error_responses(400)},
+    responses={200: paginated(ProjectRowSerializer), **error_responses(400, 404)},
     tags=["projects"],
 )
 @etag_reads
@@ -339,6 +340,7 @@ def _prefetch(project):
     description="A project with its live monthly reports (newest first), plan steps, evaluations and the "
     "indicators it supports with their quarters. The ETag follows the project's revision, which the database "
     "moves with any change of what this answer holds.",
+    parameters=[code_in_path("The project's code, e.g. 24000000-3029")],
     responses={200: ProjectSerializer, **error_responses(404)},
     tags=["projects"],
 )
@@ -415,8 +417,15 @@ def submission_key(request, *scope):
     description="Stores a monthly progress report on the project, as the web form does (the same checks and "
     "messages, the same history entry). Only the staff and directors of the project's unit and the units "
     "above it, and administrators, may (403 otherwise, and nothing is stored).",
-    parameters=[IDEMPOTENCY_KEY],
+    parameters=[code_in_path("The project's code, e.g. 24000000-3029"), IDEMPOTENCY_KEY],
     request=ReportInputSerializer,
+    examples=[
+        OpenApiExample(
+            "A monthly report",
+            value={"report_date": "2021-03-30", "percent": "45.50", "narrative": "จัดอบรมรุ่นที่ 1 แล้ว", "problems": "ไม่มี"},
+            request_only=True,
+        )
+    ],
     responses={
         201: OpenApiResponse(StoredReportSerializer, description="Stored."),
         200: OpenApiResponse(StoredReportSerializer, description="Stored before, by a request with the same key."),

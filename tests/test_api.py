@@ -604,3 +604,12 @@ def test_the_dashboard_figures_of_a_scope_are_the_pages(director, projects_2564)
     refused = api.get(reverse("api:dashboard") + "?fy=2564&period=q7")
     assert refused.status_code == 400
     assert refused.json()["errors"]["period"] == ["เดือนหรือไตรมาสที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการ"]
+
+
+def test_a_district_group_without_offices_has_empty_figures_not_a_500(client, director, planner, projects_2564):
+    # Found by the schema-driven test: the dashboard's one rollup query cannot be written for a
+    # scope with no unit at all, and the page gave a 500 as well.
+    response = Api(token_for(director)).get(reverse("api:dashboard") + "?fy=2564&group=north")
+    assert response.status_code == 200 and response.json()["headline"]["total"] == 0
+    client.force_login(planner)
+    assert client.get(reverse("dashboard:index") + "?fy=2564&group=north").status_code == 200
