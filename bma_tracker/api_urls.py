@@ -5,6 +5,7 @@ bma_tracker/urls.py: it imports every app."""
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
@@ -25,6 +26,18 @@ def not_found(request, *args, **kwargs):
     raise exceptions.NotFound()
 
 
+_swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+
+
+@require_safe
+@login_required
+def docs(request):
+    """The documentation page, for people: the login page first and the site's CSRF check, like
+    every page (not a REST framework view's). The split view serves its script as a file of its
+    own (?script), which the CSP's script-src 'self' allows; its assets are the sidecar's."""
+    return _swagger_ui(request)
+
+
 app_name = "api"
 urlpatterns = [
     path("v1/units/", project_api.unit_list, name="units"),
@@ -41,9 +54,7 @@ urlpatterns = [
     ),
     path("v1/dashboard/", report_api.dashboard_figures, name="dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # A page for people: the login page first, like every other page. The split view serves its
-    # script as a file of its own (?script), which the CSP's script-src 'self' allows.
-    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path("docs/", docs, name="docs"),
     # Anything else under /api/ is a 404 in JSON, like the endpoints' own (not the site's HTML page).
     re_path(r"^", not_found),
 ]
