@@ -136,6 +136,9 @@ STATUS_HELP = "Schedule status judged today (or on the last day of a closed fisc
 )
 
 
+CODE_PLACEHOLDER = "00000000-0"
+
+
 class ProjectRowSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.code", help_text="The owning unit's code.")
     unit_name = serializers.CharField(source="unit.name")
@@ -158,7 +161,12 @@ class ProjectRowSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, project) -> str:
-        return self.context["request"].build_absolute_uri(reverse("projects:detail", args=[project.code]))
+        # One reverse() per page, not per row: codes are digits and a dash.
+        if "detail_url" not in self.context:
+            self.context["detail_url"] = self.context["request"].build_absolute_uri(
+                reverse("projects:detail", args=[CODE_PLACEHOLDER])
+            )
+        return self.context["detail_url"].replace(CODE_PLACEHOLDER, project.code)
 
 
 class ApiProjectFilterForm(ProjectFilterForm):
