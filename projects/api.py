@@ -416,7 +416,8 @@ def submission_key(request, *scope):
         return None
     if not 1 <= len(key) <= 64 or not key.isprintable() or not key.isascii():
         raise InvalidInput({"Idempotency-Key": [str(_("Idempotency-Key ต้องเป็นตัวอักษร ASCII 1–64 ตัว"))]})
-    return "api-" + hashlib.sha256(":".join(str(part) for part in (request.user.pk, *scope, key)).encode()).hexdigest()
+    digest = hashlib.sha256(":".join(str(part) for part in (request.user.pk, *scope, key)).encode()).hexdigest()
+    return "api-" + digest[:60]  # ProgressReport.submission_key holds 64 characters
 
 
 @extend_schema(
