@@ -613,3 +613,11 @@ def test_a_district_group_without_offices_has_empty_figures_not_a_500(client, di
     assert response.status_code == 200 and response.json()["headline"]["total"] == 0
     client.force_login(planner)
     assert client.get(reverse("dashboard:index") + "?fy=2564&group=north").status_code == 200
+
+
+def test_refusals_are_in_english_for_a_reader_who_asks_for_english(demo_staff, seed_project, other_project):
+    api = Api(token_for(demo_staff))
+    refused = api.post(report_url(other_project.code), REPORT, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 403 and refused.json()["detail"] == "You may not do this"
+    missing = Api().get(reverse("api:projects"), HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.json()["detail"].startswith("Please sign in, or send an API token")
