@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "devtools",  # demo data and the benchmark (seed_demo, bench); no product code imports it
     "django_tasks",  # background jobs (DEP 14, Django 6's django.tasks backported): the quarterly book
     "django_tasks_db",  # … stored in our database, run by `manage.py db_worker` processes
+    "rest_framework",  # the REST API under /api/v1/ (bma_tracker/api_urls.py)
+    "drf_spectacular",  # … its OpenAPI 3 schema at /api/schema/
+    "drf_spectacular_sidecar",  # … and the vendored Swagger UI / Redoc assets of /api/docs/ (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -354,3 +357,43 @@ if DATABASE_REPLICA_URL:
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 # Processes that render a big quarterly book in parallel inside one job (1: in the job's process).
 BOOK_PROCESSES = env_int("BOOK_PROCESSES", 2, minimum=1)
+
+# --- The REST API (issue 22): /api/v1/, schema at /api/schema/, documentation at /api/docs/ ---
+# Personal tokens (Authorization: Bearer …, projects.tokens) or the browser's session with its
+# CSRF token; either acts with exactly its user's role and unit. Requests are counted per token
+# (per user for a session) in the default cache: shared with REDIS_URL; without it each worker
+# process counts on its own, so the effective limit is the rate times the number of workers.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120, minimum=1)
+# A token lives API_TOKEN_DAYS by default, at most API_TOKEN_MAX_DAYS.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "projects.tokens.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # enforces CSRF on writes
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["bma_tracker.api.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the body: DATA_UPLOAD_MAX_MEMORY_SIZE
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bma_tracker.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "bma_tracker API",
+    "DESCRIPTION": "Projects, monthly progress, indicators and dashboard figures of the Bangkok Metropolitan "
+    "Administration. Authenticate with a personal token (Authorization: Bearer …) made on /accounts/tokens/.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge from an online validator: the documentation page makes no request off the machine.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+}

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
+from projects import services
 from projects.models import (
+    ApiToken,
     OrgUnit,
     PlanEdition,
     PlanNode,
@@ -118,3 +121,29 @@ class UserAdmin(DjangoUserAdmin):
     raw_id_fields = ["unit"]
     fieldsets = DjangoUserAdmin.fieldsets + (("BMA", {"fields": ("unit", "role", "reminder_mails")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("BMA", {"fields": ("unit", "role")}),)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every user's API tokens, to see and to revoke (the action); never made or changed here: a
+    token is made by its user on /accounts/tokens/, and only its secret's hash is stored."""
+
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__username")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    exclude = ("secret_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("เพิกถอนโทเค็นที่เลือก"), permissions=["view"])
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            services.api_token_revoke(token=token, user=request.user)
+        self.message_user(request, _("เพิกถอนโทเค็นที่เลือกแล้ว"), messages.SUCCESS)

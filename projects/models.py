@@ -7,6 +7,8 @@ people by reports.quality, never silently corrected.
 """
 
 import functools
+import hashlib
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -853,6 +855,62 @@ class PasswordResetRequest(models.Model):
     def forget_old(cls, now=None):
         """Delete the rows no limit counts any more."""
         cls.objects.filter(at__lte=(now or timezone.now()) - cls.WINDOW).delete()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now):
+        """Tokens neither revoked nor expired at `now`."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API: it acts as its user, with exactly the user's role and
+    unit. Only the SHA-256 of its secret is stored (the user sees the token once, when made);
+    the prefix, shown in lists, identifies it and finds its row."""
+
+    PREFIX_LENGTH = 8
+    SCHEME = "bma"  # a token reads "bma_<prefix>_<secret>"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("ผู้ใช้"))
+    name = models.CharField(_("ชื่อโทเค็น"), max_length=100)
+    prefix = models.CharField(_("รหัสนำหน้า"), max_length=PREFIX_LENGTH, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("หมดอายุ"))
+    last_used_at = models.DateTimeField(_("ใช้ล่าสุด"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("เพิกถอนเมื่อ"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("โทเค็น API")
+        verbose_name_plural = _("โทเค็น API")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="api_token_expires_later"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.SCHEME}_{self.prefix}…)"
+
+    @property
+    def display(self):
+        """How people recognise a token without its secret: "bma_1a2b3c4d_…"."""
+        return f"{self.SCHEME}_{self.prefix}_…"
+
+    def is_active(self, now):
+        return self.revoked_at is None and self.expires_at > now
+
+    @staticmethod
+    def hash_secret(secret):
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_parts(cls):
+        """(prefix, secret, token string) of a new token: the secret is secrets.token_urlsafe(32)."""
+        prefix = secrets.token_hex(cls.PREFIX_LENGTH // 2)
+        secret = secrets.token_urlsafe(32)
+        return prefix, secret, f"{cls.SCHEME}_{prefix}_{secret}"
 
 
 class AuditEntryQuerySet(models.QuerySet):

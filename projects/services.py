@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from projects import evidence
 from projects.audit import audit_log, diff, locked_save, locked_update, snapshot
-from projects.models import AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation, ReportEvidence
+from projects.models import ApiToken, AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation, ReportEvidence
 
 REPORT_FIELDS = ProgressReport.EDITABLE_FIELDS
 PROJECT_FIELDS = Project.EDITABLE_FIELDS
 STEP_FIELDS = PlanStep.EDITABLE_FIELDS
 Action = AuditEntry.Action
 PARKING_TOP = 32767  # the largest PositiveSmallIntegerField value on every database
+TOKEN_FIELDS = ("name", "prefix", "expires_at")
 
 
 def progress_report_submit(*, project, user, values, submission_key=None, note=""):
@@ -269,3 +270,28 @@ def report_evidence_remove(*, evidence_file, user):
     """Remove an evidence file of a progress report."""
     report = evidence_file.report
     return evidence_remove(evidence_file, parent=report, user=user, project=report.project)
+
+
+def api_token_create(*, user, name, expires_at):
+    """A new personal API token for `user`. Returns (token, the token string): the string is
+    shown once and never stored, only its secret's hash. Audited (without the secret)."""
+    with transaction.atomic():
+        prefix, secret, text = ApiToken.new_parts()
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=prefix, secret_hash=ApiToken.hash_secret(secret), expires_at=expires_at
+        )
+        audit_log(user=user, action=Action.CREATE, obj=token, changes=diff({}, snapshot(token, TOKEN_FIELDS)))
+    return token, text
+
+
+@transaction.atomic
+def api_token_revoke(*, token, user):
+    """Revoke a token (its owner, or an administrator); a revoked token stays listed. Revoking
+    twice changes nothing."""
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if updated:
+        token.refresh_from_db(fields=["revoked_at"])
+        audit_log(
+            user=user, action=Action.DELETE, obj=token, changes={"revoked_at": [None, token.revoked_at.isoformat()]}
+        )
+    return token

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     Count,
@@ -290,7 +291,10 @@ def project_rollup(projects, fiscal_year, period, ref_date):
             "disbursed_to_date",
         )
     )
-    inner_sql, params = inner.query.sql_with_params()
+    try:
+        inner_sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a scope with no unit (a district group with no office yet): nothing to count
+        inner_sql = None
     columns = [
         "unit_id",
         "n_projects",
@@ -302,21 +306,23 @@ def project_rollup(projects, fiscal_year, period, ref_date):
         "sum_disbursed",
         *counts,
     ]
-    # Every piece written into the text is a constant or an integer computed above; the
-    # parameters of the inner query stay parameters.
-    sql = (
-        "SELECT p.unit_id, COUNT(*), SUM(p.latest_percent),"  # noqa: S608
-        " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.planned_percent_at_latest END),"
-        " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.latest_percent END),"
-        " MAX(p.latest_report_date),"
-        " SUM(COALESCE(p.budget_after_transfer, p.budget)),"
-        " SUM(CASE WHEN COALESCE(p.budget_after_transfer, p.budget) IS NOT NULL THEN p.disbursed_to_date END), "
-        + ", ".join(_count_sql(condition) for condition in counts.values())
-        + f" FROM ({inner_sql}) p GROUP BY p.unit_id"
-    )
-    with connections[inner.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    rows = []
+    if inner_sql is not None:
+        # Every piece written into the text is a constant or an integer computed above; the
+        # parameters of the inner query stay parameters.
+        sql = (
+            "SELECT p.unit_id, COUNT(*), SUM(p.latest_percent),"  # noqa: S608
+            " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.planned_percent_at_latest END),"
+            " SUM(CASE WHEN p.latest_report_date IS NOT NULL THEN p.latest_percent END),"
+            " MAX(p.latest_report_date),"
+            " SUM(COALESCE(p.budget_after_transfer, p.budget)),"
+            " SUM(CASE WHEN COALESCE(p.budget_after_transfer, p.budget) IS NOT NULL THEN p.disbursed_to_date END), "
+            + ", ".join(_count_sql(condition) for condition in counts.values())
+            + f" FROM ({inner_sql}) p GROUP BY p.unit_id"
+        )
+        with connections[inner.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     totals = dict.fromkeys(["n_projects", *counts], 0)
     sum_percent, sum_budget, sum_disbursed, per_unit = ZERO, ZERO, ZERO, {}
     for row in rows:

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ["bma_tracker", "projects", "indicators", "reports"]
 # The composition root and settings wire every app together; they are not a layer.
-WIRING = {"bma_tracker/urls.py", "bma_tracker/settings.py"}
+WIRING = {"bma_tracker/urls.py", "bma_tracker/api_urls.py", "bma_tracker/settings.py"}
 WRITERS = [
     "projects/services.py",
     "indicators/services.py",

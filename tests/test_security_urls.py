@@ -24,6 +24,10 @@ PUBLIC = {
 WRITES = {name: kind for name, _args, kind, _status in WRITE_URLS} | {
     name: EVIDENCE for name, _args in EVIDENCE_DOWNLOADS
 }
+# The REST API answers scripts: without a token or session a 401 in JSON (tests/test_api.py),
+# never the login page; its documentation page is for people and asks them to log in. Its two
+# writes take POST only (who may: tests/test_api.py).
+API_WRITES = {"api:project_reports", "api:quarter_result"}
 # Query strings a URL needs to name what it shows.
 QUERIES = {"dashboard:export": "?fy=2564&period=m8&table=progress-distribution&format=csv"}
 POST_ONLY = {"users:set_active", "users:invite"}  # buttons on the account page; GET is 405
@@ -52,7 +56,8 @@ def build_url(world, name, parameters):
     values = {}
     for parameter in parameters:
         if parameter == "code":
-            is_project = namespace == "projects" or name.endswith(":project")  # public:project, public-en:project
+            # public:project, public-en:project, api:project…
+            is_project = namespace == "projects" or name.endswith(":project") or name.startswith("api:project")
             values[parameter] = world.project.code if is_project else world.indicator.code
         elif parameter == "pk" and namespace == "users":
             values[parameter] = world.users["staff_unit"].pk
@@ -106,6 +111,11 @@ def test_anonymous_users_are_sent_to_the_login_page(client, world, name, paramet
         if name in PUBLIC:
             assert response.status_code < 500
             continue
+        if name.startswith("api:") and name != "api:docs":
+            assert response.status_code in (401, 403, 404, 405), f"{method.upper()} {url}"
+            if name != "api:schema":  # the schema's 401 is in the schema's own format
+                assert response["Content-Type"].startswith("application/json"), f"{method.upper()} {url}"
+            continue
         if response.status_code == 405:
             continue  # a view refuses a method it never takes before asking who you are
         assert response.status_code == 302, f"{method.upper()} {url}"
@@ -123,6 +133,10 @@ def test_signed_in_users_read_every_page_and_write_per_the_matrix(client, world,
         assert response.status_code == (200 if role in ALLOWED[WRITES[name]] else 403)
     elif name in POST_ONLY:
         assert response.status_code == 405
+    elif name == "api_token_revoke":
+        assert response.status_code == 405  # POST only (tests/test_api_docs_and_tokens.py)
+    elif name in API_WRITES:
+        assert response.status_code in (403, 405), f"{role} GET {name}"  # 403: may not write, checked first
     elif name.startswith("reports:book"):
         # The quarterly books (engineer H's, in progress): no job exists here; never a 500.
         assert response.status_code in (200, 302, 403, 404, 405)

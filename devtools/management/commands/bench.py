@@ -47,6 +47,7 @@ class Operation:
     url: str
     username: str | None  # None: anonymous
     clear_cache: bool = False  # empty Django's cache before each request (untimed): the uncached cost
+    token: bool = False  # the REST API, with a personal token of the user (Authorization: Bearer)
 
 
 def operations():
@@ -134,7 +135,39 @@ def operations():
         url = f"/indicators/performance/{unit_code}/{agreement_fy}/"
         ops.append(Operation(f"performance page ({unit_code} FY {agreement_fy}, {n} KPIs)", url, "demo-staff"))
     ops.append(Operation("city-development indicators (list)", "/indicators/city/", "demo-staff"))
+    # The REST API (issue 22), with a token: the project list (a page of 50) and a project.
+    ops += [
+        Operation("API project list (current FY, a page of 50)", "/api/v1/projects/", "demo-planner", token=True),
+        Operation(
+            f"API project list (unit {social.code} + sub-units)",
+            f"/api/v1/projects/?unit={social.code}",
+            "demo-staff",
+            token=True,
+        ),
+        Operation("API project (seed 24000000-3029)", "/api/v1/projects/24000000-3029/", "demo-staff", token=True),
+    ]
+    if busiest:
+        ops.append(
+            Operation(
+                f"API project (busiest, {busiest.n} reports)",
+                f"/api/v1/projects/{busiest.code}/",
+                "demo-staff",
+                token=True,
+            )
+        )
+    ops.append(Operation("API dashboard figures (whole BMA, cached)", "/api/v1/dashboard/", "demo-planner", token=True))
     return ops
+
+
+def _bench_token(user):
+    """A personal API token of the user for the benchmark's API operations (revoked at the end)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from projects import services
+
+    return services.api_token_create(user=user, name="bench", expires_at=timezone.now() + timedelta(hours=2))
 
 
 def _tree_rss_kb(pid):
@@ -232,23 +265,35 @@ class Command(BaseCommand):
             f"database: {connection.vendor}, projects: {Project.objects.count()}, "
             f"iterations: {options['iterations']} (PDF: {options['slow_iterations']})"
         )
-        with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False):
-            clients = {}
+        # No throttle while timing: the API's per-token rate would refuse the iterations.
+        with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"], DEBUG=False, API_RATE_PER_MINUTE=10**9):
+            clients, tokens = {}, []
             for op in operations():
                 if options["only"] and options["only"] not in op.name:
                     continue
-                client = clients.get(op.username)
+                client = clients.get((op.username, op.token))
                 if client is None:
-                    client = clients[op.username] = Client()
-                    if op.username:
-                        from projects.models import User
+                    from projects.models import User
 
-                        client.force_login(User.objects.get(username=op.username))
+                    user = User.objects.get(username=op.username) if op.username else None
+                    if op.token:
+                        token, text = _bench_token(user)
+                        tokens.append(token)
+                        client = Client(HTTP_AUTHORIZATION=f"Bearer {text}")
+                    else:
+                        client = Client()
+                        if user:
+                            client.force_login(user)
+                    clients[(op.username, op.token)] = client
                 slow = ".pdf" in op.url
                 iterations = options["slow_iterations"] if slow else options["iterations"]
                 before = cache.clear if op.clear_cache else (lambda: None)
                 p50, p95, queries = _time(client, op.url, iterations, warmup=2 if slow else 10, before=before)
                 self.stdout.write(f"{op.name}: p50={p50:.1f} ms p95={p95:.1f} ms queries={queries}")
+            from projects import services
+
+            for token in tokens:  # the benchmark's tokens act no longer than it runs
+                services.api_token_revoke(token=token, user=token.user)
         if options["book"] and not options["only"]:
             from indicators.models import Indicator
 
