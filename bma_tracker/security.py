@@ -89,14 +89,16 @@ class PrivateResponsesMiddleware:
     and CSV exports, generated books. They hold what that user may read: no proxy may keep one
     for someone else, and no browser may keep one on disk for the next person at a shared
     counter computer. Answers to anonymous requests (the login page, /healthz; static files,
-    which whitenoise answers before this runs) are left as their views made them."""
+    which whitenoise answers before this runs) are left as their views made them, and so are
+    answers a view declared public (the public site, /public/: the same for every reader, read
+    without the session)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if _signed_in(request):
+        if "public" not in response.get("Cache-Control", "") and _signed_in(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
 

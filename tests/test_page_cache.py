@@ -201,7 +201,7 @@ def test_the_navigation_bar_follows_the_readers_language_and_sign_in(client, sta
     login(client, staff)
     thai = page(client, current_project)
     assert "ข้ามไปยังเนื้อหา" in thai and "แดชบอร์ด" in thai and "ออกจากระบบ" in thai
-    assert 'href="/dashboard/"' in thai and f"{staff.unit.name}</span>" in thai
+    assert 'href="/dashboard/"' in thai and f"{staff.unit.name}</a>" in thai
     client.cookies["django_language"] = "en"
     english = page(client, current_project)
     assert "Skip to content" in english and ">Dashboard</a>" in english and "Log out" in english
