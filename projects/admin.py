@@ -96,6 +96,8 @@ class ProgressReportAdmin(RefreshesProjectSummary, admin.ModelAdmin):
     search_fields = ["project__code"]
     raw_id_fields = ["project", "entered_by"]
     date_hierarchy = "report_date"
+    # The review is the directors' and the planning office's, through their pages (audited).
+    readonly_fields = ["status", "submitted_at", "reviewed_by", "reviewed_at", "review_comment"]
 
 
 @admin.register(PlanStep)

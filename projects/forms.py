@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from bma_tracker import thaidate
 from bma_tracker.text import to_arabic_digits
 from projects.access import units_for_edit
-from projects.models import PlanEdition, PlanNode, PlanStep, ProgressReport, Project
+from projects.cycle import Locks, locked_message, open_report_day, steps_window_message
+from projects.models import OrgUnit, PlanEdition, PlanNode, PlanStep, ProgressReport, Project, ReportingCalendar
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -182,15 +183,25 @@ class ProgressReportForm(VersionForm):
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, project, report=None, today=None, **kwargs):
+    def __init__(self, *args, project, report=None, today=None, locks=None, **kwargs):
         self.project, self.report = project, report
+        self.locks = locks or Locks.load(project.fiscal_year)
         super().__init__(*args, **kwargs)
+        self.date_note = None
         if report is not None:
             self.initial.update({name: getattr(report, name) for name in ProgressReport.EDITABLE_FIELDS})
             self.initial["version"] = report.version
         else:
-            self.initial.setdefault("report_date", today)
+            # A date inside an open period (issue 20): today, else the last open day of the
+            # project's year; None with the reason when none is open.
+            day, self.date_note = open_report_day(project, today=today or thaidate.today(), locks=self.locks)
+            self.initial.setdefault("report_date", day)
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
+
+    @property
+    def is_draft(self):
+        """Whether the user pressed "save as draft" rather than "submit"."""
+        return self.data.get("action") == "draft"
         self.previous = None
         self.needs_confirmation = bool(self.data.get("confirm_lower")) if self.is_bound else False
 
@@ -207,6 +218,9 @@ class ProgressReportForm(VersionForm):
                 },
                 code="outside_fiscal_year",
             )
+        quarter = thaidate.fiscal_quarter(day)
+        if quarter in self.locks.quarters_for(self.project.unit):
+            raise ValidationError(locked_message(self.project.fiscal_year, quarter), code="closed_quarter")
         return day
 
     def clean(self):
@@ -359,8 +373,21 @@ class PlanStepForm(forms.ModelForm):
 
 
 class BasePlanStepFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, calendar=None, **kwargs):
+        self.calendar = calendar  # the project's year: its plan-step window (ReportingCalendar)
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         super().clean()
+        if self.calendar is not None:
+            window = (self.calendar.steps_window_start, self.calendar.steps_window_end)
+            for form in self.forms:
+                if self._should_delete_form(form) or not (form.has_changed() or form.instance.pk):
+                    continue
+                for name in ("start", "end"):
+                    day = form.cleaned_data.get(name)
+                    if day is not None and not window[0] <= day <= window[1] and name not in form.errors:
+                        form.add_error(name, steps_window_message(self.calendar))
         numbers = [
             form.cleaned_data.get("number")
             for form in self.forms
@@ -388,3 +415,82 @@ PlanStepFormSet = forms.modelformset_factory(
 
 class EvaluationForm(VersionForm):
     score = PercentField(label=_("คะแนนประเมิน"))
+
+
+class ReportingCalendarForm(VersionForm):
+    """A fiscal year's reporting calendar, as the planning office edits it."""
+
+    report_due_day = forms.IntegerField(
+        label=_("กำหนดส่งรายงานภายในวันที่ของเดือนถัดไป"),
+        min_value=1,
+        max_value=28,
+        help_text=_("1–28 เช่น 5 = รายงานของเดือนตุลาคมส่งภายในวันที่ 5 พฤศจิกายน"),
+        error_messages={
+            "min_value": _("ต้องเป็นวันที่ 1–28"),
+            "max_value": _("ต้องเป็นวันที่ 1–28"),
+            "invalid": _("กรุณากรอกเป็นตัวเลข"),
+            "required": _("กรุณากรอกตัวเลข"),
+        },
+    )
+    q1_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 1"))
+    q2_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 2"))
+    q3_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 3"))
+    q4_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 4"))
+    approval_required = forms.BooleanField(
+        label=_("รายงานต้องได้รับการอนุมัติ"),
+        required=False,
+        help_text=_("ถ้าไม่ต้องอนุมัติ รายงานที่ส่งแล้วถือเป็นรายงานฉบับสมบูรณ์"),
+    )
+    steps_window_start = ThaiDateField(label=_("วันที่ของขั้นตอนตามแผนได้ตั้งแต่"))
+    steps_window_end = ThaiDateField(label=_("วันที่ของขั้นตอนตามแผนได้ถึง"))
+
+    def __init__(self, *args, calendar, **kwargs):
+        self.calendar = calendar
+        super().__init__(*args, **kwargs)
+        self.initial.update({name: getattr(calendar, name) for name in ReportingCalendar.EDITABLE_FIELDS})
+        self.initial["version"] = calendar.version if calendar.pk else None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            candidate = ReportingCalendar(fiscal_year=self.calendar.fiscal_year, **self.calendar_values())
+            try:
+                candidate.clean()
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        return data
+
+    def calendar_values(self):
+        return {name: self.cleaned_data[name] for name in ReportingCalendar.EDITABLE_FIELDS}
+
+
+class QuarterCloseForm(forms.Form):
+    quarter = forms.TypedChoiceField(
+        label=_("ไตรมาส"),
+        choices=[(q, q) for q in (1, 2, 3, 4)],
+        coerce=int,
+        error_messages={"invalid_choice": _("กรุณาเลือกไตรมาส 1–4")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("หน่วยงาน"),
+        queryset=OrgUnit.objects.order_by("code"),
+        required=False,
+        empty_label=_("ทุกหน่วยงาน"),
+        error_messages={"invalid_choice": _("ไม่พบหน่วยงานนี้")},
+    )
+
+
+class ReasonForm(forms.Form):
+    """A required reason or comment (reopening a quarter, returning a report)."""
+
+    reason = forms.CharField(
+        label=_("เหตุผล"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("กรุณาระบุเหตุผล"),
+            "max_length": _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร"),
+            "null_characters_not_allowed": _("ข้อความมีอักขระที่ใช้ไม่ได้ (NUL) กรุณาพิมพ์ใหม่"),
+        },
+    )
