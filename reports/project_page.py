@@ -6,7 +6,7 @@ project_page_context(); none of them recomputes anything.
 
 import re
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy
 from bma_tracker import thaidate
 from bma_tracker.text import search_key, two_places
 from indicators.models import Indicator, IndicatorQuarter
-from projects.models import PlanNode, PlanStep, ProgressReport, ProjectEvaluation, schedule_ref_date
+from projects.cycle import Locks, project_months
+from projects.models import (
+    PlanNode,
+    PlanStep,
+    ProgressReport,
+    ProjectEvaluation,
+    ReportingCalendar,
+    schedule_ref_date,
+)
 from reports.quality import project_quality_notes
 
 PLANNED_RULE = gettext_lazy(
@@ -55,8 +63,12 @@ def project_page_context(project, *, today=None):
     today = today or thaidate.today()
     prefetch_page(project)
     steps, evaluations = list(project.steps.all()), list(project.evaluations.all())
-    reports = project.live_reports
-    lines = report_lines(reports)
+    every_report = project.live_reports
+    # Drafts and returned reports are listed (with their status) but do not count: the
+    # summary, the chart and its table follow the counted ones (ProgressReportQuerySet.counted()).
+    reports = [r for r in every_report if r.status in ProgressReport.COUNTED_STATUSES]
+    lines = report_lines(every_report)
+    counted_lines = [line for line in lines if line.report.status in ProgressReport.COUNTED_STATUSES]
     ref_date = schedule_ref_date(project.fiscal_year, today)
     notes = project_quality_notes(project, today=today)
     notes_by_section = defaultdict(list)
@@ -72,7 +84,8 @@ def project_page_context(project, *, today=None):
         "reports": lines,
         "report_articles": report_articles(lines),
         "chart": progress_chart_data(project, reports=reports, steps=steps),
-        "planned_vs_actual": planned_vs_actual_rows(lines, steps),
+        "planned_vs_actual": planned_vs_actual_rows(counted_lines, steps),
+        **month_strip(project, today=today, reports=every_report),
         "planned_rule": PLANNED_RULE,
         "weight_total": sum((step.weight for step in steps), Decimal("0")),
         "plan_nodes": sorted(project.plan_nodes.all(), key=lambda node: _code_key(node.code)),
@@ -80,6 +93,22 @@ def project_page_context(project, *, today=None):
         "indicators": [(indicator, _quarter_slots(indicator)) for indicator in project.indicators.all()],
         "notes": notes,
         "notes_by_section": dict(notes_by_section),
+    }
+
+
+def month_strip(project, *, today, reports):
+    """The twelve months of the project's year with their MonthStatus (projects.cycle), and
+    whether its reports need approval: two queries (the year's calendar and closed quarters)."""
+    calendar = ReportingCalendar.for_year(project.fiscal_year)
+    months = project_months(
+        project, today=today, reports=reports, calendar=calendar, locks=Locks.load(project.fiscal_year)
+    )
+    return {
+        "months": [
+            {"label": thaidate.format_month_short(date(year, month, 1)), "status": status}
+            for year, month, status in months
+        ],
+        "approval_required": calendar.approval_required,
     }
 
 
@@ -158,13 +187,22 @@ class ReportLine(NamedTuple):
 REPORT_ARTICLE = (
     '<article class="progress-report" id="report-{pk}">\n'
     '    <h3 class="h6 mb-1">({number}) {label_percent} <span class="report-percent">{percent}</span>'
-    ' (<time class="report-date-iso" datetime="{day_iso}">{day_iso}</time>)</h3>\n'
+    ' (<time class="report-date-iso" datetime="{day_iso}">{day_iso}</time>)'
+    ' <span class="badge report-status {status_badge}" data-status="{status}">{status_label}</span></h3>\n'
     '    <p class="mb-1"><span class="report-date-thai">{day_short}</span> :'
     ' <span class="text-pre report-narrative">{narrative}</span></p>\n'
     '    <p class="mb-0 small">** {label_problems} : <span class="text-pre">{problems}</span></p>\n'
     '    <p class="mb-0 small">** {label_obstacles} : <span class="text-pre">{obstacles}</span></p>\n'
     "  </article>"
 )
+
+
+STATUS_BADGES = {
+    "draft": "text-bg-secondary",
+    "submitted": "text-bg-info",
+    "approved": "text-bg-success",
+    "returned": "text-bg-danger",
+}
 
 
 def report_articles(lines):
@@ -174,6 +212,7 @@ def report_articles(lines):
         "label_problems": _("ปัญหาของโครงการ"),
         "label_obstacles": _("อุปสรรคของโครงการ"),
     }
+    status_labels = {value: str(label) for value, label in ProgressReport.Status.choices}
     return format_html_join(
         "\n  ",
         REPORT_ARTICLE,
@@ -188,6 +227,9 @@ def report_articles(lines):
                 "narrative": line.report.narrative,
                 "problems": line.report.problems or "-",
                 "obstacles": line.report.obstacles or "-",
+                "status": line.report.status,
+                "status_badge": STATUS_BADGES[line.report.status],
+                "status_label": status_labels[line.report.status],
             }
             for line in lines
         ),
