@@ -33,6 +33,7 @@ from projects.models import (
     ProgressReport,
     Project,
     ProjectEvaluation,
+    ReportingCalendar,
 )
 
 DEFAULT_EDITION_NAME = "แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี"
@@ -169,6 +170,9 @@ def _project_page_import(*, page, source_name):
             outcome.note(None, f"project kept under {project.unit.code} {project.unit.name}, a unit within {unit.code}")
         writer.sync("project", project, values, line=page.headline_line, project=project)
 
+    # A legacy year's reports were never approved: a year the importer brings in gets a calendar
+    # that needs no approval (a year the planning office already set up keeps its own).
+    ReportingCalendar.legacy_year_ensure(project.fiscal_year)
     _link_plan_nodes(page, project, writer)
     _store_evaluations(page, project, writer)
     _store_reports(page, project, writer)

@@ -732,6 +732,15 @@ class ReportingCalendar(models.Model):
         )
 
     @classmethod
+    def legacy_year_ensure(cls, fiscal_year):
+        """Store, for a year that receives legacy data and has no calendar yet, the defaults with
+        approval not required: legacy reports were never approved and stay final."""
+        if not cls.objects.filter(fiscal_year=fiscal_year).exists():
+            calendar = cls.default_for(fiscal_year)
+            calendar.approval_required = False
+            calendar.save()
+
+    @classmethod
     def for_year(cls, fiscal_year):
         """The stored calendar of a fiscal year, or the defaults (unsaved)."""
         return cls.objects.filter(fiscal_year=fiscal_year).first() or cls.default_for(fiscal_year)

@@ -7,9 +7,7 @@ from urllib.parse import urljoin
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from bma_tracker import thaidate
 from projects.models import AuditEntry, ProgressReport, Project
 from tests import factories
 from tests.conftest import login
