@@ -23,6 +23,7 @@ from projects.models import OrgUnit, User
 from tests import factories
 
 EDIT, CREATE, EVALUATE, DEFINE, DEFINE_ANY = "edit", "create", "evaluate", "define", "define_any"
+REVIEW, PLAN_OFFICE = "review", "plan_office"
 ROLES = [
     "staff_unit",
     "staff_subunit",
@@ -39,6 +40,10 @@ ALLOWED = {
     EVALUATE: {"planner", "admin"},
     DEFINE: {"staff_unit", "director_unit", "planner", "admin"},
     DEFINE_ANY: {"staff_unit", "staff_subunit", "staff_other", "director_unit", "director_other", "planner", "admin"},
+    # Approving or returning a report: a director of the unit or a unit above it, the planning office.
+    REVIEW: {"director_unit", "planner", "admin"},
+    # The reporting calendar and closing quarters.
+    PLAN_OFFICE: {"planner", "admin"},
 }
 
 # Every write URL: (URL name, args from the world, who may, status of an allowed empty POST).
@@ -58,6 +63,15 @@ WRITE_URLS = [
     ("indicators:new", lambda w: [], DEFINE_ANY, 200),
     ("indicators:edit", lambda w: [w.indicator.code, w.indicator.fiscal_year], DEFINE, 200),
     ("indicators:copy", lambda w: [], DEFINE_ANY, 200),
+    # Posted without the page's version: shown again (409).
+    ("projects:progress_review", lambda w: [w.project.code, w.report.pk], REVIEW, 409),
+    ("projects:calendar", lambda w: [], PLAN_OFFICE, 200),
+    ("projects:calendar_edit", lambda w: [2564], PLAN_OFFICE, 200),
+    ("projects:calendar_locks", lambda w: [2564], PLAN_OFFICE, 200),
+    # An empty close is shown again with what is wrong; a GET shows the quarters' page.
+    ("projects:quarter_close", lambda w: [2564], PLAN_OFFICE, 200),
+    # No such closed quarter: 404.
+    ("projects:quarter_reopen", lambda w: [2564, w.report.pk], PLAN_OFFICE, 404),
 ]
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from bma_tracker import thaidate
 from projects import access, services
@@ -88,10 +88,10 @@ def calendar_edit(request, fiscal_year):
 
 
 @login_required
-def calendar_locks(request, fiscal_year):
-    year = fiscal_year
+def calendar_locks(request, fiscal_year, *, close_form=None, reason_form=None):
     """A fiscal year's quarters: which are closed for whom, the close and reopen forms, and the
     history of closing and reopening."""
+    year = fiscal_year
     access.require_planner(request.user)
     _year_or_404(year)
     calendar = ReportingCalendar.for_year(year)
@@ -117,25 +117,24 @@ def calendar_locks(request, fiscal_year):
             "fiscal_year": year,
             "calendar": calendar,
             "quarters": quarters,
-            "close_form": QuarterCloseForm(),
-            "reason_form": ReasonForm(),
+            "close_form": close_form or QuarterCloseForm(),
+            "reason_form": reason_form or ReasonForm(),
             "history": history,
         },
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def quarter_close(request, fiscal_year):
     year = fiscal_year
     access.require_planner(request.user)
     _year_or_404(year)
+    if request.method == "GET":  # the form lives on the quarters' page
+        return calendar_locks(request, fiscal_year)
     form = QuarterCloseForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("projects:calendar_locks", fiscal_year=year)
+    if not form.is_valid():  # shown again with what is wrong
+        return calendar_locks(request, fiscal_year, close_form=form)
     quarter, unit = form.cleaned_data["quarter"], form.cleaned_data["unit"]
     try:
         services.quarter_close(user=request.user, fiscal_year=year, quarter=quarter, unit=unit)
@@ -152,15 +151,17 @@ def quarter_close(request, fiscal_year):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def quarter_reopen(request, fiscal_year, pk):
     year = fiscal_year
     access.require_planner(request.user)
+    if request.method == "GET":  # the form lives on the quarters' page
+        return calendar_locks(request, fiscal_year)
     lock = get_object_or_404(QuarterLock.objects.active().select_related("unit"), fiscal_year=year, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("การเปิดไตรมาสอีกครั้งต้องระบุเหตุผล"))
-        return redirect("projects:calendar_locks", fiscal_year=year)
+        return calendar_locks(request, fiscal_year, reason_form=form)
     try:
         services.quarter_reopen(user=request.user, lock=lock, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
