@@ -532,3 +532,18 @@ def test_due_project_months_lists_what_staff_still_have_to_write(social_division
     assert cycle.due_project_months(today=date(2026, 12, 6)) == []
     factories.make_report(project, report_date=date(2026, 11, 30), status="returned", review_comment="แก้")
     assert [s for _p, _m, s in cycle.due_project_months(today=date(2026, 12, 3))] == [S.RETURNED]
+
+
+def test_a_backup_with_closed_quarters_restores_them_with_their_rows(tmp_path, current, planner, social_dept):
+    """restore empties and refills every table; the closed-quarter triggers must not stop it."""
+    factories.make_report(current, report_date=FY_START)
+    indicator = factories.make_indicator(fiscal_year=FY, unit=social_dept)
+    factories.make_indicator_quarter(indicator, quarter=1, result=Decimal("5"))
+    services.quarter_close(user=planner, fiscal_year=FY, quarter=1)
+    target = tmp_path / "bma.tar.gz"
+    call_command("backup", str(target), stdout=StringIO())
+    call_command("restore", str(target), interactive=False, stdout=StringIO())
+    assert QuarterLock.objects.active().get().quarter == 1
+    assert current.reports.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        current.reports.update(percent=Decimal("1"))  # and still closed
