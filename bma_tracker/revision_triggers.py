@@ -262,3 +262,144 @@ def migration_operation(parts):
         uninstall(schema_editor, *parts(schema_editor.connection.vendor))
 
     return migrations.RunPython(forward, backward)
+
+
+# The reporting cycle (issue 20, migrations projects 0012 and indicators 0007).
+
+LOCKS = "projects_quarterlock"
+UNITS = "projects_orgunit"
+
+
+def _fiscal_year_sql(vendor, day):
+    """The fiscal year (BE) of a date column, as SQL (thaidate.fiscal_year)."""
+    year, month = _year_month_sql(vendor, day)
+    return f"({year} + 543 + CASE WHEN {month} >= 10 THEN 1 ELSE 0 END)"
+
+
+def _quarter_sql(vendor, day):
+    """The fiscal quarter (1–4) of a date column, as SQL (thaidate.fiscal_quarter)."""
+    _year, month = _year_month_sql(vendor, day)
+    if vendor == "postgresql":  # "%" would read as a parameter placeholder there
+        return f"(MOD({month} + 2, 12) / 3 + 1)"
+    return f"((({month}) + 2) % 12 / 3 + 1)"
+
+
+def _year_month_sql(vendor, day):
+    if vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {day}) AS integer)", f"CAST(EXTRACT(MONTH FROM {day}) AS integer)"
+    return f"CAST(strftime('%Y', {day}) AS integer)", f"CAST(strftime('%m', {day}) AS integer)"
+
+
+def _locked_sql(fiscal_year, quarter, unit):
+    """SQL true when an active lock covers (fiscal year, quarter, unit): a lock for every unit,
+    for the unit, or for a unit above it (units nest at most three deep)."""
+    parent = f"(SELECT pu.parent_id FROM {UNITS} pu WHERE pu.id = {unit})"
+    grandparent = f"(SELECT gu.parent_id FROM {UNITS} gu WHERE gu.id = {parent})"
+    return (
+        f"EXISTS (SELECT 1 FROM {LOCKS} l WHERE l.reopened_at IS NULL AND l.fiscal_year = {fiscal_year}"
+        f" AND l.quarter = {quarter} AND (l.unit_id IS NULL OR l.unit_id = {unit} OR l.unit_id = {parent}"
+        f" OR l.unit_id = {grandparent}))"
+    )
+
+
+def closed_quarter_check(vendor, kind, row):
+    """SQL true when `row` (NEW or OLD) of a table of `kind` lies in a closed quarter:
+    - "dated" (a progress report: report_date), "spanning" (a plan step: start or end): by the
+      date's quarter, when the date is inside the project's fiscal year;
+    - "quarterly" (an evaluation: quarter): by the row's quarter of the project's year;
+    - "indicator" (an indicator quarter): by the row's quarter of the indicator's year and unit."""
+    if kind == "indicator":
+        owner = f"(SELECT i.{{}} FROM indicators_indicator i WHERE i.id = {row}.indicator_id)"
+        return _locked_sql(owner.format("fiscal_year"), f"{row}.quarter", owner.format("unit_id"))
+    owner = f"(SELECT p.{{}} FROM projects_project p WHERE p.id = {row}.project_id)"
+    fiscal_year, unit = owner.format("fiscal_year"), owner.format("unit_id")
+    if kind == "quarterly":
+        return _locked_sql(fiscal_year, f"{row}.quarter", unit)
+    columns = ["report_date"] if kind == "dated" else ["start", "end"]
+    checks = [
+        f"({_fiscal_year_sql(vendor, f'{row}.{_quoted(c)}')} = {fiscal_year} AND"
+        f" {_locked_sql(fiscal_year, _quarter_sql(vendor, f'{row}.{_quoted(c)}'), unit)})"
+        for c in columns
+    ]
+    return "(" + " OR ".join(checks) + ")"
+
+
+def _quoted(column):
+    return f'"{column}"'  # "end" is a keyword
+
+
+CLOSED_QUARTER_MESSAGE = "bma_closed_quarter: this row is in a closed quarter (projects.QuarterLock)"
+
+
+def refuses_in_closed_quarter(vendor, table, kind):
+    """INSERT, UPDATE and DELETE of a row in a closed quarter (before or after the change) fail:
+    the database's own last word on QuarterLock, whoever writes (a bulk command, the admin,
+    QuerySet.update(), raw SQL). The error is an integrity error on both databases."""
+    name = f"bma_{table}_closed"
+    if vendor == "postgresql":
+        create = [
+            f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+  IF TG_OP <> 'INSERT' AND {closed_quarter_check(vendor, kind, "OLD")} THEN
+    RAISE EXCEPTION '{CLOSED_QUARTER_MESSAGE}' USING ERRCODE = 'check_violation';
+  END IF;
+  IF TG_OP <> 'DELETE' AND {closed_quarter_check(vendor, kind, "NEW")} THEN
+    RAISE EXCEPTION '{CLOSED_QUARTER_MESSAGE}' USING ERRCODE = 'check_violation';
+  END IF;
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $body$;""",
+            f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OR DELETE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {name}();",
+        ]
+        return create, _pg_drop(table, name, suffixes=("",))
+
+    def raise_when(*rows):
+        condition = " OR ".join(closed_quarter_check(vendor, kind, row) for row in rows)
+        return f"SELECT RAISE(ABORT, '{CLOSED_QUARTER_MESSAGE}') WHERE {condition};"
+
+    create = [
+        f"CREATE TRIGGER {name}_ins BEFORE INSERT ON {table} BEGIN {raise_when('NEW')} END;",
+        f"CREATE TRIGGER {name}_upd BEFORE UPDATE ON {table} BEGIN {raise_when('NEW', 'OLD')} END;",
+        f"CREATE TRIGGER {name}_del BEFORE DELETE ON {table} BEGIN {raise_when('OLD')} END;",
+    ]
+    return create, _sqlite_drop(name)
+
+
+def touches_fiscal_year(vendor, table, *, unit_column=None):
+    """Changes of `table` (rows with a fiscal_year, and optionally a unit: none = every unit)
+    move on the revision of every project of that fiscal year in the unit's subtree: the
+    calendar and the quarter locks decide the month statuses their pages and dashboards show.
+    Moving a project's row on moves its unit's change counter too (counts on projects_project)."""
+    name = f"bma_{table}_touches_year"
+
+    def scope(fiscal_year, unit):
+        if unit is None:
+            return f"p.fiscal_year = {fiscal_year}"
+        return (
+            f"p.fiscal_year = {fiscal_year} AND ({unit} IS NULL OR p.unit_id IN (SELECT u.id FROM {UNITS} u"
+            f" WHERE u.id = {unit} OR u.parent_id = {unit}"
+            f" OR u.parent_id IN (SELECT c.id FROM {UNITS} c WHERE c.parent_id = {unit})))"
+        )
+
+    if vendor == "postgresql":
+
+        def body(*sources):
+            unit = f", {unit_column} AS unit" if unit_column else ""
+            rows = " UNION ".join(f"SELECT fiscal_year{unit} FROM {source}" for source in sources)
+            condition = scope("r.fiscal_year", "r.unit" if unit_column else None)
+            return (
+                f"UPDATE projects_project p SET revision = p.revision + 1"
+                f" WHERE EXISTS (SELECT 1 FROM ({rows}) r WHERE {condition});"
+            )
+
+        create = [_pg_statement_function(name, body), *_pg_statement_triggers(table, name)]
+        return create, _pg_drop(table, name)
+
+    def row_body(*rows):
+        condition = " OR ".join(
+            f"({scope(f'{row}.fiscal_year', f'{row}.{unit_column}' if unit_column else None)})" for row in rows
+        )
+        return f"UPDATE projects_project SET revision = revision + 1 WHERE id IN (SELECT p.id FROM projects_project p WHERE {condition});"
+
+    return _sqlite_row_triggers(table, name, row_body), _sqlite_drop(name)

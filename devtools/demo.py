@@ -32,6 +32,8 @@ from projects.models import (
     ProgressReport,
     Project,
     ProjectEvaluation,
+    QuarterLock,
+    ReportingCalendar,
     User,
 )
 
@@ -63,6 +65,8 @@ def demo_delete():
     """Delete every demo project with its steps, reports and evaluations, and the indicators
     linked to demo projects with their quarters. Returns the number of projects deleted."""
     projects = demo_projects()
+    # The demo's closed quarters first: the database refuses to delete rows of a closed quarter.
+    QuarterLock.objects.filter(locked_by__username__startswith="demo-").delete()
     indicator_ids = list(Indicator.objects.filter(projects__in=projects).values_list("pk", flat=True).distinct())
     IndicatorQuarter.objects.filter(indicator_id__in=indicator_ids).delete()
     Indicator.projects.through.objects.filter(indicator_id__in=indicator_ids).delete()
@@ -498,6 +502,7 @@ class DemoGenerator:
             obstacles=obstacles,
             source=ProgressReport.Source.DEMO,
             entered_at=entered,
+            submitted_at=entered,
         )
 
     @staticmethod
@@ -870,3 +875,61 @@ def city_indicators_ensure(plan):
     ]
     through.objects.bulk_create(links)
     return len(made)
+
+
+# --- The reporting cycle (issue 20): every month status shows somewhere ----------------------
+
+
+def cycle_ensure(fiscal_years, *, today, users):
+    """Calendars for the demo years (the past ones without approval, as the years that held data
+    when the cycle came in; the current one with approval), then, through the services, some of
+    this year's reports of สำนักพัฒนาสังคม approved by its director, one
+    returned with a comment, one turned back into a draft, and Q1 of the previous year closed
+    for every unit. Returns {status: count} of what it changed."""
+    from projects import services  # the domain's own rules write the review and the lock
+
+    current = thaidate.fiscal_year(today)
+    for fiscal_year in fiscal_years:
+        values = {
+            name: getattr(ReportingCalendar.default_for(fiscal_year), name)
+            for name in ReportingCalendar.EDITABLE_FIELDS
+        }
+        values["approval_required"] = fiscal_year >= current
+        ReportingCalendar.objects.update_or_create(fiscal_year=fiscal_year, defaults=values)
+    for fiscal_year in Project.objects.filter(fiscal_year__lt=current).values_list("fiscal_year", flat=True).distinct():
+        ReportingCalendar.legacy_year_ensure(fiscal_year)  # the imported seed printouts' years
+    by_role = {user.role: user for user, _unit in users}
+    director, planner = by_role[User.Role.DIRECTOR], by_role[User.Role.PLANNER]
+    since = thaidate.fiscal_year_range(current)[0]
+    reports = list(
+        ProgressReport.objects.live()
+        .filter(
+            project__in=demo_projects().filter(fiscal_year=current, unit__in=OrgUnit.objects.subtree_of(director.unit)),
+            report_date__gte=since,
+        )
+        .select_related("project__unit")
+        .order_by("project__code", "report_date", "pk")
+    )
+    done = {"approved": 0, "returned": 0, "draft": 0}
+    for n, report in enumerate(reports):
+        if n % 4 == 0:
+            services.progress_report_approve(report=report, user=director, version=report.version)
+            done["approved"] += 1
+        elif n == 1:
+            services.progress_report_return(
+                report=report,
+                user=director,
+                version=report.version,
+                comment="ตัวเลขร้อยละไม่ตรงกับผลการดำเนินงานที่บรรยาย กรุณาตรวจสอบและแก้ไข",
+            )
+            done["returned"] += 1
+        elif n == 2:
+            ProgressReport.objects.filter(pk=report.pk).update(status=ProgressReport.Status.DRAFT, submitted_at=None)
+            report.project.refresh_progress_summary()
+            done["draft"] += 1
+    if (
+        current - 1 in fiscal_years
+        and not QuarterLock.objects.active().filter(fiscal_year=current - 1, quarter=1, unit=None).exists()
+    ):
+        services.quarter_close(user=planner, fiscal_year=current - 1, quarter=1)
+    return done

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from indicators.models import CityIndicator, EvaluationDimension, Indicator, IndicatorQuarter
+from projects.admin import ReadOnlyInClosedQuarter
 
 
 class IndicatorQuarterInline(admin.TabularInline):
@@ -18,7 +19,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorQuarter)
-class IndicatorQuarterAdmin(admin.ModelAdmin):
+class IndicatorQuarterAdmin(ReadOnlyInClosedQuarter, admin.ModelAdmin):
     list_display = ["indicator", "quarter", "result", "score_1", "score_2", "audit_score"]
     raw_id_fields = ["indicator"]
 

@@ -23,6 +23,7 @@ from bma_tracker.text import normalise_thai
 from indicators.legacy import LegacyFormatError
 from indicators.models import Indicator, IndicatorQuarter
 from projects.audit import audit_log
+from projects.cycle import PeriodLocked, check_open
 from projects.models import (
     AuditEntry,
     OrgUnit,
@@ -32,6 +33,7 @@ from projects.models import (
     ProgressReport,
     Project,
     ProjectEvaluation,
+    ReportingCalendar,
 )
 
 DEFAULT_EDITION_NAME = "แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี"
@@ -79,6 +81,7 @@ class _Writer:
     def create(self, kind, model, values, *, line=None, project=None, audit=True):
         obj = model(**values)
         self._validate(obj, line)
+        self._check_open(obj, line)
         obj.save()
         self.outcome.created[kind] += 1
         if audit:
@@ -99,6 +102,7 @@ class _Writer:
         for name in changes:
             setattr(obj, name, values[name])
         self._validate(obj, line)
+        self._check_open(obj, line)
         if hasattr(obj, "version"):
             obj.version += 1  # someone editing this record in a form gets a conflict, not an overwrite
         obj.save()
@@ -119,6 +123,16 @@ class _Writer:
                 f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in exc.message_dict.items()
             )
             raise LegacyFormatError(f"{obj._meta.verbose_name} refused: {problems}", line) from None
+
+    @staticmethod
+    def _check_open(obj, line):
+        """A closed quarter's rows are read-only for the importer too (projects.cycle): the
+        page is refused, naming the quarter, and nothing of it is stored."""
+        if hasattr(obj, "periods"):
+            try:
+                check_open(obj)
+            except PeriodLocked as exc:
+                raise LegacyFormatError(f"{obj._meta.verbose_name}: {exc.message}", line) from None
 
     def _audit(self, action, obj, project, changes):
         audit_log(user=None, action=action, obj=obj, project=project, changes=changes, note=self.audit_note)
@@ -161,6 +175,9 @@ def _project_page_import(*, page, source_name):
             outcome.note(None, f"project kept under {project.unit.code} {project.unit.name}, a unit within {unit.code}")
         writer.sync("project", project, values, line=page.headline_line, project=project)
 
+    # A legacy year's reports were never approved: a year the importer brings in gets a calendar
+    # that needs no approval (a year the planning office already set up keeps its own).
+    ReportingCalendar.legacy_year_ensure(project.fiscal_year)
     _link_plan_nodes(page, project, writer)
     _store_evaluations(page, project, writer)
     _store_reports(page, project, writer)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bma_tracker import thaidate
 from bma_tracker.text import normalise_thai, search_key, to_arabic_digits
+from projects.cycle import check_open
 from projects.models import (
     EvidenceFile,
     OrgUnit,
@@ -403,6 +404,16 @@ class IndicatorQuarter(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} ไตรมาสที่ {self.quarter}"
+
+    def periods(self):
+        """The closed-quarter rule's periods (projects.cycle.check_open): its quarter of the
+        indicator's fiscal year, for the indicator's unit."""
+        return [(self.indicator.fiscal_year, self.quarter, self.indicator.unit)]
+
+    def clean(self):
+        super().clean()
+        if self.indicator_id is not None and self.quarter in (1, 2, 3, 4):
+            check_open(self)
 
 
 class QuarterEvidence(EvidenceFile):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Indicator, IndicatorQuarter, QuarterEvidence
 from projects.audit import audit_log, diff, locked_save, locked_update, snapshot
+from projects.cycle import check_open
 from projects.models import AuditEntry, PlanEdition, PlanNode
 from projects.services import evidence_add, evidence_remove
 
@@ -28,6 +29,7 @@ def indicator_quarter_save(*, indicator, user, quarter, values, version=None):
     """Record the unit's result or the planning office's scores for one quarter of an indicator.
     `version` is None when the form showed no row for that quarter yet (EditConflict if one
     appeared meanwhile, or if the row changed since the form was rendered: locked_save)."""
+    check_open(IndicatorQuarter(indicator=indicator, quarter=quarter))
     return locked_save(
         IndicatorQuarter,
         key={"indicator": indicator, "quarter": quarter},

@@ -41,6 +41,7 @@ from indicators.services import (
 )
 from projects.access import can_edit_unit, can_evaluate
 from projects.audit import EditConflict, conflict_rows
+from projects.cycle import PeriodLocked, check_open
 
 INDICATORS_PER_PAGE = 50
 LIST_COLUMNS = (
@@ -245,6 +246,11 @@ def _quarter_form(request, indicator, quarter, form_class, template, success_mes
     row = IndicatorQuarter.objects.filter(indicator=indicator, quarter=quarter).first()
     initial = {name: getattr(row, name) for name in form_class.FIELDS} | {"version": row.version} if row else {}
     conflict = None
+    try:
+        check_open(IndicatorQuarter(indicator=indicator, quarter=quarter))
+    except PeriodLocked as exc:
+        messages.error(request, exc.message)  # a closed quarter is read-only: no form
+        return redirect(indicator.get_absolute_url() + f"#quarter-{quarter}")
     if request.method == "POST":
         form = form_class(request.POST, initial=initial)
         if form.is_valid():
@@ -257,6 +263,9 @@ def _quarter_form(request, indicator, quarter, form_class, template, success_mes
                     values=values,
                     version=form.cleaned_data["version"],
                 )
+            except PeriodLocked as exc:
+                messages.error(request, exc.message)
+                return redirect(indicator.get_absolute_url() + f"#quarter-{quarter}")
             except EditConflict as exc:
                 conflict = conflict_rows(exc.current, values)
                 data = request.POST.copy()

@@ -194,3 +194,37 @@ def evidence_for_remove(user, code, pk):
     )
     row.report.project = project
     return row
+
+
+def can_review(user, unit):
+    """Approving or returning a unit's reports: the planning office and admins for every unit; a
+    director for their unit and the units below it. Staff never (issue 20)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_planner:
+        return True
+    return user.role == User.Role.DIRECTOR and can_edit_unit(user, unit)
+
+
+def can_review_any(user):
+    """Whether the user approves anyone's reports (a director or the planning office)."""
+    return user.is_authenticated and (user.is_planner or (user.role == User.Role.DIRECTOR and user.unit_id is not None))
+
+
+def report_for_review(user, code, pk):
+    """A live report the user may approve or return: 403 for staff, another unit's director,
+    and for the person who entered the report (nobody approves their own)."""
+    project = project_for_view(user, code)
+    if not can_review(user, project.unit):
+        raise PermissionDenied
+    report = get_object_or_404(ProgressReport.objects.live().select_related("entered_by"), project=project, pk=pk)
+    if report.entered_by_id is not None and report.entered_by_id == user.pk:
+        raise PermissionDenied
+    report.project = project
+    return report
+
+
+def require_planner(user):
+    """The reporting calendar and closing quarters belong to the planning office and admins."""
+    if not can_evaluate(user):
+        raise PermissionDenied

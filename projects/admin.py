@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from projects import services
+from projects.cycle import PeriodLocked, check_open
 from projects.models import (
     ApiToken,
     OrgUnit,
@@ -12,6 +13,8 @@ from projects.models import (
     ProgressReport,
     Project,
     ProjectEvaluation,
+    QuarterLock,
+    ReportingCalendar,
     User,
 )
 
@@ -42,6 +45,60 @@ class RefreshesProjectSummary:
         project_ids = list(queryset.values_list("project_id", flat=True))
         super().delete_queryset(request, queryset)
         _refresh(project_ids)
+
+
+def in_closed_quarter(obj):
+    try:
+        check_open(obj, as_stored=True)
+    except PeriodLocked:
+        return True
+    return False
+
+
+class ReadOnlyInClosedQuarter:
+    """A row of a closed quarter (projects.QuarterLock) is shown read-only and cannot be deleted;
+    a bulk delete that includes one is refused whole, with the message. (The database refuses
+    it too: this turns its refusal into a message instead of an error page.) Saving an edit
+    that moves a row into a closed quarter is refused by the model's clean()."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj is not None and in_closed_quarter(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and in_closed_quarter(obj))
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            try:
+                check_open(obj, as_stored=True)
+            except PeriodLocked as exc:
+                self.message_user(request, f"{obj}: {exc.message}", level=messages.ERROR)
+                return
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(ReportingCalendar)
+class ReportingCalendarAdmin(admin.ModelAdmin):
+    """Shown only: the planning office edits calendars on its own page, audited."""
+
+    list_display = ["fiscal_year", "report_due_day", "approval_required", "updated_by", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuarterLock)
+class QuarterLockAdmin(ReportingCalendarAdmin):
+    """Shown only: closing and reopening are the planning office's page's, audited."""
+
+    list_display = ["fiscal_year", "quarter", "unit", "locked_by", "locked_at", "reopened_at", "reopen_reason"]
+    list_filter = ["fiscal_year", "quarter"]
 
 
 @admin.register(OrgUnit)
@@ -93,23 +150,25 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(RefreshesProjectSummary, admin.ModelAdmin):
+class ProgressReportAdmin(ReadOnlyInClosedQuarter, RefreshesProjectSummary, admin.ModelAdmin):
     list_display = ["project", "report_date", "percent", "source", "entered_by", "deleted_at"]
     list_filter = ["source"]
     search_fields = ["project__code"]
     raw_id_fields = ["project", "entered_by"]
     date_hierarchy = "report_date"
+    # The review is the directors' and the planning office's, through their pages (audited).
+    readonly_fields = ["status", "submitted_at", "reviewed_by", "reviewed_at", "review_comment"]
 
 
 @admin.register(PlanStep)
-class PlanStepAdmin(RefreshesProjectSummary, admin.ModelAdmin):
+class PlanStepAdmin(ReadOnlyInClosedQuarter, RefreshesProjectSummary, admin.ModelAdmin):
     list_display = ["project", "number", "name", "weight", "start", "end"]
     search_fields = ["project__code", "name"]
     raw_id_fields = ["project"]
 
 
 @admin.register(ProjectEvaluation)
-class ProjectEvaluationAdmin(admin.ModelAdmin):
+class ProjectEvaluationAdmin(ReadOnlyInClosedQuarter, admin.ModelAdmin):
     list_display = ["project", "quarter", "score", "evaluated_by", "evaluated_at"]
     raw_id_fields = ["project", "evaluated_by"]
 

@@ -23,6 +23,7 @@ from bma_tracker import thaidate
 from bma_tracker.security import client_ip
 from bma_tracker.text import to_arabic_digits
 from projects.access import roles_assignable_by, units_for_edit
+from projects.cycle import Locks, locked_message, open_report_day, steps_window_message
 from projects.models import (
     MAX_AMOUNT,
     OrgUnit,
@@ -32,6 +33,7 @@ from projects.models import (
     PlanStep,
     ProgressReport,
     Project,
+    ReportingCalendar,
     User,
     disbursement_error,
 )
@@ -339,18 +341,28 @@ class ProgressReportForm(VersionForm):
     # uuid4().hex, written into the form when it is rendered (a double submit finds its report).
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, project, report=None, today=None, **kwargs):
+    def __init__(self, *args, project, report=None, today=None, locks=None, **kwargs):
         self.project, self.report = project, report
+        self.locks = locks or Locks.load(project.fiscal_year)
         super().__init__(*args, **kwargs)
         thai_field_messages(self)
+        self.date_note = None
         if report is not None:
             self.initial.update({name: getattr(report, name) for name in ProgressReport.EDITABLE_FIELDS})
             self.initial["version"] = report.version
         else:
-            self.initial.setdefault("report_date", today)
+            # A date inside an open period (issue 20): today, else the last open day of the
+            # project's year; None with the reason when none is open.
+            day, self.date_note = open_report_day(project, today=today or thaidate.today(), locks=self.locks)
+            self.initial.setdefault("report_date", day)
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
         self.previous = None
         self.needs_confirmation = bool(self.data.get("confirm_lower")) if self.is_bound else False
+
+    @property
+    def is_draft(self):
+        """Whether the user pressed "save as draft" rather than "submit"."""
+        return self.data.get("action") == "draft"
 
     def clean_report_date(self):
         day = self.cleaned_data["report_date"]
@@ -366,6 +378,9 @@ class ProgressReportForm(VersionForm):
                 code="outside_fiscal_year",
             )
         ProgressReport.check_not_in_future(day)
+        quarter = thaidate.fiscal_quarter(day)
+        if quarter in self.locks.quarters_for(self.project.unit):
+            raise ValidationError(locked_message(self.project.fiscal_year, quarter), code="closed_quarter")
         return day
 
     def clean_disbursed_to_date(self):
@@ -608,10 +623,23 @@ class BasePlanStepFormSet(forms.BaseModelFormSet):
         field.queryset = self.get_queryset()
         field.error_messages["invalid_choice"] = STEP_NOT_FOUND
 
+    def __init__(self, *args, calendar=None, **kwargs):
+        self.calendar = calendar  # the project's year: its plan-step window (ReportingCalendar)
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         """The plan after the save has each step once and each number once: the numbers typed,
         and those of stored steps the post did not show (a crafted post may leave them out)."""
         super().clean()
+        if self.calendar is not None:
+            window = (self.calendar.steps_window_start, self.calendar.steps_window_end)
+            for form in self.forms:
+                if self._should_delete_form(form) or not (form.has_changed() or form.instance.pk):
+                    continue
+                for name in ("start", "end"):
+                    day = form.cleaned_data.get(name)
+                    if day is not None and not window[0] <= day <= window[1] and name not in form.errors:
+                        form.add_error(name, steps_window_message(self.calendar))
         pk_name = self.model._meta.pk.name
         if any(pk_name in form.errors for form in self.forms):
             raise ValidationError(STEP_NOT_FOUND, code="invalid_choice")  # a hidden field's error shows nowhere
@@ -712,4 +740,83 @@ class EvidenceForm(forms.Form):
         label=_("ไฟล์หลักฐาน"),
         allow_empty_file=True,  # the service's message says why an empty file is refused
         error_messages={"required": _("กรุณาเลือกไฟล์ที่จะแนบ"), "invalid": _("ไม่พบไฟล์ที่ส่งมา กรุณาเลือกไฟล์อีกครั้ง")},
+    )
+
+
+class ReportingCalendarForm(VersionForm):
+    """A fiscal year's reporting calendar, as the planning office edits it."""
+
+    report_due_day = forms.IntegerField(
+        label=_("กำหนดส่งรายงานภายในวันที่ของเดือนถัดไป"),
+        min_value=1,
+        max_value=28,
+        help_text=_("1–28 เช่น 5 = รายงานของเดือนตุลาคมส่งภายในวันที่ 5 พฤศจิกายน"),
+        error_messages={
+            "min_value": _("ต้องเป็นวันที่ 1–28"),
+            "max_value": _("ต้องเป็นวันที่ 1–28"),
+            "invalid": _("กรุณากรอกเป็นตัวเลข"),
+            "required": _("กรุณากรอกตัวเลข"),
+        },
+    )
+    q1_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 1"))
+    q2_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 2"))
+    q3_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 3"))
+    q4_closes = ThaiDateField(label=_("วันปิดไตรมาสที่ 4"))
+    approval_required = forms.BooleanField(
+        label=_("รายงานต้องได้รับการอนุมัติ"),
+        required=False,
+        help_text=_("ถ้าไม่ต้องอนุมัติ รายงานที่ส่งแล้วถือเป็นรายงานฉบับสมบูรณ์"),
+    )
+    steps_window_start = ThaiDateField(label=_("วันที่ของขั้นตอนตามแผนได้ตั้งแต่"))
+    steps_window_end = ThaiDateField(label=_("วันที่ของขั้นตอนตามแผนได้ถึง"))
+
+    def __init__(self, *args, calendar, **kwargs):
+        self.calendar = calendar
+        super().__init__(*args, **kwargs)
+        self.initial.update({name: getattr(calendar, name) for name in ReportingCalendar.EDITABLE_FIELDS})
+        self.initial["version"] = calendar.version if calendar.pk else None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            candidate = ReportingCalendar(fiscal_year=self.calendar.fiscal_year, **self.calendar_values())
+            try:
+                candidate.clean()
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        return data
+
+    def calendar_values(self):
+        return {name: self.cleaned_data[name] for name in ReportingCalendar.EDITABLE_FIELDS}
+
+
+class QuarterCloseForm(forms.Form):
+    quarter = forms.TypedChoiceField(
+        label=_("ไตรมาส"),
+        choices=[(q, q) for q in (1, 2, 3, 4)],
+        coerce=int,
+        error_messages={"invalid_choice": _("กรุณาเลือกไตรมาส 1–4")},
+    )
+    unit = forms.ModelChoiceField(
+        label=_("หน่วยงาน"),
+        queryset=OrgUnit.objects.order_by("code"),
+        required=False,
+        empty_label=_("ทุกหน่วยงาน"),
+        error_messages={"invalid_choice": _("ไม่พบหน่วยงานนี้")},
+    )
+
+
+class ReasonForm(forms.Form):
+    """A required reason or comment (reopening a quarter, returning a report)."""
+
+    reason = forms.CharField(
+        label=_("เหตุผล"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("กรุณาระบุเหตุผล"),
+            "max_length": _("ข้อความยาวเกินกำหนด: ไม่เกิน %(limit_value)d ตัวอักษร"),
+            "null_characters_not_allowed": _("ข้อความมีอักขระที่ใช้ไม่ได้ (NUL) กรุณาพิมพ์ใหม่"),
+        },
     )

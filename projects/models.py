@@ -9,7 +9,7 @@ people by reports.quality, never silently corrected.
 import functools
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -343,6 +343,9 @@ class Project(SearchTextMixin, models.Model):
     # The baht disbursed so far: the cumulative amount of the newest live report that states one
     # (ProgressReport.disbursed_to_date), from the same reports as the rest of the summary.
     disbursed_to_date = models.DecimalField(max_digits=14, decimal_places=2, null=True, editable=False)
+    # The same bits for the months with an approved live report (the dashboards count submitted
+    # and approved apart; report_months counts both).
+    approved_months = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The form's edit-conflict check (projects.audit.locked_update): moved on by the project's own
@@ -378,6 +381,7 @@ class Project(SearchTextMixin, models.Model):
                     "budget",
                     "budget_after_transfer",
                     "disbursed_to_date",
+                    "approved_months",
                     "code",
                     "id",
                 ],
@@ -411,6 +415,7 @@ class Project(SearchTextMixin, models.Model):
         "planned_percent_at_latest",
         "report_months",
         "disbursed_to_date",
+        "approved_months",
     )
 
     def clean(self):
@@ -448,10 +453,17 @@ class Project(SearchTextMixin, models.Model):
         steps calls this."""
         # The live reports in one query (a report a month, a few hundred at the very most); the
         # planned percent then reads the steps.
-        rows = list(self.reports.live().newest_first().values_list("percent", "report_date", "disbursed_to_date"))
+        rows = list(
+            self.reports.counted().newest_first().values_list("percent", "report_date", "status", "disbursed_to_date")
+        )
         newest = {"percent": rows[0][0], "report_date": rows[0][1]} if rows else None
-        self.summarise(newest, [report_date for _percent, report_date, _amount in rows])
-        self.disbursed_to_date = next((amount for _p, _d, amount in rows if amount is not None), None)
+        approved = ProgressReport.Status.APPROVED
+        self.summarise(
+            newest,
+            [report_date for _percent, report_date, _status, _amount in rows],
+            approved_dates=[report_date for _percent, report_date, status, _amount in rows if status == approved],
+        )
+        self.disbursed_to_date = next((amount for _p, _d, _s, amount in rows if amount is not None), None)
         if save:
             summary = {name: getattr(self, name) for name in self.SUMMARY_FIELDS}
             unchanged = Q(
@@ -469,9 +481,11 @@ class Project(SearchTextMixin, models.Model):
         """The report_months bit of the month a date falls in (bit 0 = October)."""
         return 1 << thaidate.fiscal_month_index(day.month)
 
-    def summarise(self, newest, report_dates, steps=None):
-        """Set the progress summary from the newest live report ({percent, report_date} or
-        None) and the dates of every live report (steps: the plan steps, when already at hand).
+    def summarise(self, newest, report_dates, steps=None, approved_dates=()):
+        """Set the progress summary from the newest counted report ({percent, report_date} or
+        None) and the dates of every counted report and of the approved ones (steps: the plan
+        steps, when already at hand). Counted: live and submitted or approved
+        (ProgressReportQuerySet.counted()); drafts and returned reports wait.
         Without a live report the legacy headline, when there is one, is the latest percent, so
         that lists and dashboards count what the legacy system showed; it has no report date."""
         if newest:
@@ -482,10 +496,13 @@ class Project(SearchTextMixin, models.Model):
             self.latest_percent = self.legacy_headline_percent
             self.latest_report_date = self.planned_percent_at_latest = None
         first, last = self.fiscal_year_range
-        self.report_months = 0
+        self.report_months = self.approved_months = 0
         for day in report_dates:
             if first <= day <= last:
                 self.report_months |= Project.report_month_bit(day)
+        for day in approved_dates:
+            if first <= day <= last:
+                self.approved_months |= Project.report_month_bit(day)
 
     def planned_percent(self, on, steps=None):
         """Planned cumulative percent on a date, from the plan steps (see PlanStep.planned_share)."""
@@ -511,7 +528,32 @@ class Project(SearchTextMixin, models.Model):
         return ScheduleStatus.ON_TRACK
 
 
-class PlanStep(models.Model):
+def _dated_periods(project, *days):
+    """(fiscal year, quarter, unit) of each date inside the project's fiscal year: the quarters a
+    row dated so lies in (projects.cycle.check_open)."""
+    return [
+        (project.fiscal_year, thaidate.fiscal_quarter(day), project.unit)
+        for day in days
+        if day is not None and thaidate.fiscal_year(day) == project.fiscal_year
+    ]
+
+
+class OpenPeriodMixin:
+    """A row of a quarter that the planning office can close: clean() (the admin, the importer's
+    checks) refuses it in a closed quarter."""
+
+    def clean(self):
+        super().clean()
+        from projects.cycle import check_open  # the cycle's rules read these models
+
+        if self.periods_known():
+            check_open(self)
+
+    def periods_known(self):
+        return True
+
+
+class PlanStep(OpenPeriodMixin, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps", verbose_name=_("โครงการ"))
     number = models.PositiveSmallIntegerField(_("ขั้นตอน"))
     name = models.CharField(_("ชื่อขั้นตอน"), max_length=500)
@@ -536,6 +578,13 @@ class PlanStep(models.Model):
 
     def __str__(self):
         return f"ขั้นตอน {self.number} {self.name}"
+
+    def periods_known(self):
+        return self.project_id is not None
+
+    def periods(self):
+        """The closed-quarter rule's periods: the quarters of its start and end."""
+        return _dated_periods(self.project, self.start, self.end)
 
     def planned_share(self, on):
         """The part of this step's weight planned to be done on a date: all of it from the end
@@ -564,8 +613,30 @@ class ProgressReportQuerySet(models.QuerySet):
         """Newest report first: by date, then by entry order for two reports on one day."""
         return self.order_by("-report_date", "-pk")
 
+    def counted(self):
+        """Live reports that count in the progress summary and the dashboards: submitted or
+        approved (legacy reports are submitted ones, final in years that need no approval)."""
+        return self.live().filter(status__in=ProgressReport.COUNTED_STATUSES)
 
-class ProgressReport(models.Model):
+    def awaiting_approval(self):
+        """Live submitted reports of the fiscal years whose calendar requires approval."""
+        not_required = ReportingCalendar.objects.filter(approval_required=False).values("fiscal_year")
+        return self.live().filter(status=ProgressReport.Status.SUBMITTED).exclude(project__fiscal_year__in=not_required)
+
+    def returned(self):
+        """Live reports a director or the planning office sent back to be fixed."""
+        return self.live().filter(status=ProgressReport.Status.RETURNED)
+
+
+class ProgressReport(OpenPeriodMixin, models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("ร่าง")
+        SUBMITTED = "submitted", _("ส่งแล้ว")
+        APPROVED = "approved", _("อนุมัติแล้ว")
+        RETURNED = "returned", _("ส่งกลับให้แก้ไข")
+
+    COUNTED_STATUSES = (Status.SUBMITTED, Status.APPROVED)
+
     class Source(models.TextChoices):
         WEB = "web", _("บันทึกผ่านเว็บ")
         LEGACY = "legacy", _("นำเข้าจากระบบเดิม")
@@ -587,6 +658,17 @@ class ProgressReport(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The review cycle (issue 20): staff save drafts and submit; a director of the unit or a unit
+    # above it, or the planning office, approves or returns with a comment. Reports stored before
+    # the cycle existed (and legacy imports) are submitted ones: final in the years whose
+    # calendar needs no approval.
+    status = models.CharField(_("สถานะ"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(_("เวลาส่ง"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "projects.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ผู้ตรวจ")
+    )
+    reviewed_at = models.DateTimeField(_("เวลาตรวจ"), null=True, blank=True)
+    review_comment = models.TextField(_("ความเห็นผู้ตรวจ"), blank=True)
     # One key per rendered form: a double submit of the same form finds the report it already made.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     # Baht disbursed from the start of the fiscal year up to the report's date, cumulative like
@@ -616,6 +698,14 @@ class ProgressReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="progress_percent_0_100"),
             models.CheckConstraint(condition=amount_in_range("disbursed_to_date"), name="progress_disbursed_in_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "approved", "returned"]), name="progress_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(review_comment=""),
+                name="progress_returned_has_comment",
+                violation_error_message=_("การส่งกลับต้องมีความเห็น"),
+            ),
         ]
 
     def __str__(self):
@@ -648,6 +738,13 @@ class ProgressReport(models.Model):
                 % {"today": thaidate.format_short(today)},
                 code="future_date",
             )
+
+    def periods_known(self):
+        return self.project_id is not None
+
+    def periods(self):
+        """The closed-quarter rule's periods: the quarter of its date."""
+        return _dated_periods(self.project, self.report_date)
 
 
 def disbursement_error(project, amount):
@@ -751,7 +848,7 @@ class ReportEvidence(EvidenceFile):
         return reverse("projects:evidence_download", args=[self.report.project.code, self.pk])
 
 
-class ProjectEvaluation(models.Model):
+class ProjectEvaluation(OpenPeriodMixin, models.Model):
     """The planning office's (สยป.) score for a project in one quarter of its fiscal year."""
 
     project = models.ForeignKey(
@@ -778,6 +875,223 @@ class ProjectEvaluation(models.Model):
 
     def __str__(self):
         return f"{self.project.code} ไตรมาสที่ {self.quarter} {self.score}"
+
+    def periods_known(self):
+        return self.project_id is not None and self.quarter in (1, 2, 3, 4)
+
+    def periods(self):
+        return [(self.project.fiscal_year, self.quarter, self.project.unit)]
+
+
+def _add_years(day, years):
+    """The same day `years` later (29 February falls back to the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class ReportingCalendar(models.Model):
+    """The reporting cycle's settings of one fiscal year, edited by the planning office
+    (projects.views.cycle): the day of the following month a month's report is due, the date
+    each quarter is due to be closed, whether reports need approval, and the window plan-step
+    dates must fall in.
+
+    A fiscal year without a stored calendar uses default_for(): approval required, as for every
+    year the planning office sets up in the app. The migration that brought the cycle in
+    (projects 0012) stored a calendar for every year that already held projects, with approval
+    not required: their reports (legacy imports, entered before the cycle) were never approved,
+    and stay final as they are."""
+
+    fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ"), unique=True, help_text=_("พ.ศ."))
+    report_due_day = models.PositiveSmallIntegerField(
+        _("กำหนดส่งรายงานภายในวันที่ของเดือนถัดไป"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("1–28 เช่น 5 = รายงานของเดือนตุลาคมส่งภายในวันที่ 5 พฤศจิกายน"),
+    )
+    q1_closes = models.DateField(_("วันปิดไตรมาสที่ 1"))
+    q2_closes = models.DateField(_("วันปิดไตรมาสที่ 2"))
+    q3_closes = models.DateField(_("วันปิดไตรมาสที่ 3"))
+    q4_closes = models.DateField(_("วันปิดไตรมาสที่ 4"))
+    approval_required = models.BooleanField(
+        _("รายงานต้องได้รับการอนุมัติ"),
+        default=True,
+        help_text=_("ถ้าไม่ต้องอนุมัติ รายงานที่ส่งแล้วถือเป็นรายงานฉบับสมบูรณ์"),
+    )
+    steps_window_start = models.DateField(_("วันที่ของขั้นตอนตามแผนได้ตั้งแต่"))
+    steps_window_end = models.DateField(_("วันที่ของขั้นตอนตามแผนได้ถึง"))
+    updated_by = models.ForeignKey(
+        "projects.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ผู้แก้ไข")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    EDITABLE_FIELDS = (
+        "report_due_day",
+        "q1_closes",
+        "q2_closes",
+        "q3_closes",
+        "q4_closes",
+        "approval_required",
+        "steps_window_start",
+        "steps_window_end",
+    )
+
+    class Meta:
+        verbose_name = _("ปฏิทินการรายงาน")
+        verbose_name_plural = _("ปฏิทินการรายงาน")
+        ordering = ["-fiscal_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report_due_day__gte=1, report_due_day__lte=28), name="calendar_due_day_1_28"
+            ),
+            models.CheckConstraint(
+                condition=Q(steps_window_start__lte=models.F("steps_window_end")),
+                name="calendar_steps_window_ordered",
+                violation_error_message=_("วันเริ่มของช่วงวันที่ขั้นตอนต้องไม่หลังวันสิ้นสุด"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"ปฏิทินการรายงาน ปีงบประมาณ {self.fiscal_year}"
+
+    @classmethod
+    def default_for(cls, fiscal_year):
+        """An unsaved calendar with the defaults of a new year: reports due by the 5th of the
+        following month; a quarter closes at the end of the month after it (Q1, Oct–Dec, on
+        31 January: the last month's reports are due by the 5th, then the planning office
+        evaluates); approval required; plan steps from a year before the fiscal year to a year
+        after it."""
+        first, last = thaidate.fiscal_year_range(fiscal_year)
+        closes = {}
+        for quarter in (1, 2, 3, 4):
+            _start, end = thaidate.quarter_range(fiscal_year, quarter)
+            following = end + timedelta(days=1)
+            closes[f"q{quarter}_closes"] = (following.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(
+                days=1
+            )
+        return cls(
+            fiscal_year=fiscal_year,
+            steps_window_start=_add_years(first, -1),
+            steps_window_end=_add_years(last, 1),
+            **closes,
+        )
+
+    @classmethod
+    def legacy_year_ensure(cls, fiscal_year):
+        """Store, for a year that receives legacy data and has no calendar yet, the defaults with
+        approval not required: legacy reports were never approved and stay final."""
+        if not cls.objects.filter(fiscal_year=fiscal_year).exists():
+            calendar = cls.default_for(fiscal_year)
+            calendar.approval_required = False
+            calendar.save()
+
+    @classmethod
+    def for_year(cls, fiscal_year):
+        """The stored calendar of a fiscal year, or the defaults (unsaved)."""
+        return cls.objects.filter(fiscal_year=fiscal_year).first() or cls.default_for(fiscal_year)
+
+    def closes_on(self, quarter):
+        return getattr(self, f"q{quarter}_closes")
+
+    def due_date(self, year, month):
+        """The day the report of a calendar month (CE year, month) is due: report_due_day of
+        the following month."""
+        return date(year + month // 12, month % 12 + 1, self.report_due_day)
+
+    def clean(self):
+        first, last = thaidate.fiscal_year_range(self.fiscal_year) if self.fiscal_year else (None, None)
+        errors = {}
+        if first and self.steps_window_start and self.steps_window_start > first:
+            errors["steps_window_start"] = _("ต้องไม่หลังวันเริ่มปีงบประมาณ (%(day)s)") % {"day": thaidate.format_short(first)}
+        if last and self.steps_window_end and self.steps_window_end < last:
+            errors["steps_window_end"] = _("ต้องไม่ก่อนวันสิ้นปีงบประมาณ (%(day)s)") % {"day": thaidate.format_short(last)}
+        for quarter in (1, 2, 3, 4):
+            day = self.closes_on(quarter)
+            if self.fiscal_year and day and day <= thaidate.quarter_range(self.fiscal_year, quarter)[1]:
+                errors[f"q{quarter}_closes"] = _("ต้องหลังวันสุดท้ายของไตรมาส (%(day)s)") % {
+                    "day": thaidate.format_short(thaidate.quarter_range(self.fiscal_year, quarter)[1])
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuarterLockQuerySet(models.QuerySet):
+    def active(self):
+        """Locks in force: not reopened."""
+        return self.filter(reopened_at__isnull=True)
+
+    def covering(self, fiscal_year, unit):
+        """Active locks of a fiscal year that cover a unit: for every unit, for the unit, or for
+        a unit above it (units nest at most three deep)."""
+        return (
+            self.active()
+            .filter(fiscal_year=fiscal_year)
+            .filter(Q(unit__isnull=True) | Q(unit=unit) | Q(unit__children=unit) | Q(unit__children__children=unit))
+        )
+
+
+class QuarterLock(models.Model):
+    """The planning office closed a quarter of a fiscal year, for one unit (and the units below
+    it) or, with no unit, for every unit: the reports, plan steps, indicator results and
+    evaluations of that quarter are read-only for everyone. Reopening keeps the row (who, when,
+    why) for the history; a new close makes a new row.
+
+    Enforced in three layers: the services and forms refuse with a message (projects.cycle),
+    the admin's and the importer's saves check the same rule, and database triggers (migration
+    projects 0012) refuse any INSERT, UPDATE or DELETE of a row in a closed quarter, whoever
+    writes it: a bulk command, QuerySet.update(), raw SQL."""
+
+    fiscal_year = models.PositiveIntegerField(_("ปีงบประมาณ"))
+    quarter = models.PositiveSmallIntegerField(_("ไตรมาส"), validators=[MinValueValidator(1), MaxValueValidator(4)])
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quarter_locks",
+        verbose_name=_("หน่วยงาน"),
+        help_text=_("เว้นว่าง = ทุกหน่วยงาน"),
+    )
+    locked_by = models.ForeignKey(
+        "projects.User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("ผู้ปิด")
+    )
+    locked_at = models.DateTimeField(_("เวลาปิด"))
+    reopened_by = models.ForeignKey(
+        "projects.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ผู้เปิด")
+    )
+    reopened_at = models.DateTimeField(_("เวลาเปิดอีกครั้ง"), null=True, blank=True)
+    reopen_reason = models.TextField(_("เหตุผลที่เปิดอีกครั้ง"), blank=True)
+
+    objects = QuarterLockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("การปิดไตรมาส")
+        verbose_name_plural = _("การปิดไตรมาส")
+        ordering = ["-fiscal_year", "quarter", "-locked_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarter_lock_1_4"),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter", "unit"],
+                condition=Q(reopened_at__isnull=True, unit__isnull=False),
+                name="one_active_lock_per_unit_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "quarter"],
+                condition=Q(reopened_at__isnull=True, unit__isnull=True),
+                name="one_active_lock_for_all_per_quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                name="quarter_reopen_has_reason",
+                violation_error_message=_("การเปิดไตรมาสอีกครั้งต้องระบุเหตุผล"),
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.unit.name if self.unit_id else "ทุกหน่วยงาน"
+        return f"ปิดไตรมาสที่ {self.quarter}/{self.fiscal_year} {scope}"
 
 
 class User(AbstractUser):
@@ -938,6 +1252,11 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("แก้ไข")
         DELETE = "delete", _("ลบ")
         RESTORE = "restore", _("กู้คืน")
+        SUBMIT = "submit", _("ส่งรายงาน")
+        APPROVE = "approve", _("อนุมัติ")
+        RETURN = "return", _("ส่งกลับให้แก้ไข")
+        LOCK = "lock", _("ปิดไตรมาส")
+        REOPEN = "reopen", _("เปิดไตรมาสอีกครั้ง")
 
     project = models.ForeignKey(
         Project,

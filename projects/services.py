@@ -4,6 +4,7 @@ summary change together in one transaction, or not at all."""
 import copy
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,7 +12,18 @@ from django.utils.translation import gettext as _
 
 from projects import evidence
 from projects.audit import audit_log, diff, locked_save, locked_update, snapshot
-from projects.models import ApiToken, AuditEntry, PlanStep, ProgressReport, Project, ProjectEvaluation, ReportEvidence
+from projects.cycle import PeriodLocked, check_open, closed_period, locked_message, steps_window_message
+from projects.models import (
+    ApiToken,
+    AuditEntry,
+    PlanStep,
+    ProgressReport,
+    Project,
+    ProjectEvaluation,
+    QuarterLock,
+    ReportEvidence,
+    ReportingCalendar,
+)
 
 REPORT_FIELDS = ProgressReport.EDITABLE_FIELDS
 PROJECT_FIELDS = Project.EDITABLE_FIELDS
@@ -21,21 +33,28 @@ PARKING_TOP = 32767  # the largest PositiveSmallIntegerField value on every data
 TOKEN_FIELDS = ("name", "prefix", "expires_at")
 
 
-def progress_report_submit(*, project, user, values, submission_key=None, note=""):
-    """Record a new monthly report. Returns (report, created); a second submit of the same form
-    (same submission_key) returns the report the first one made. The unique submission_key is
-    the check: a second submit's insert fails (or waits for the first one's transaction, then
-    fails), and nothing of it is stored. No query asks first: nearly every submit is the first.
-    ValidationError for a report the model's rules refuse (ProgressReport.clean)."""
+Status = ProgressReport.Status
+
+
+def progress_report_submit(*, project, user, values, submission_key=None, note="", draft=False):
+    """Record a new monthly report, submitted (or a draft with draft=True). Returns (report,
+    created); a second submit of the same form (same submission_key) returns the report the
+    first one made. The unique submission_key is the check: a second submit's insert fails (or
+    waits for the first one's transaction, then fails), and nothing of it is stored. No query
+    asks first: nearly every submit is the first. PeriodLocked in a closed quarter, ValidationError
+    for what the model's rules refuse (ProgressReport.clean)."""
+    now = timezone.now()
     report = ProgressReport(
         project=project,
         entered_by=user,
-        entered_at=timezone.now(),
+        entered_at=now,
         source=ProgressReport.Source.WEB,
         submission_key=submission_key or None,
+        status=Status.DRAFT if draft else Status.SUBMITTED,
+        submitted_at=None if draft else now,
         **values,
     )
-    report.clean()
+    report.clean()  # the model's rules: not in the future, in budget, not in a closed quarter (PeriodLocked)
     try:
         with transaction.atomic():
             report.save(force_insert=True)
@@ -44,7 +63,7 @@ def progress_report_submit(*, project, user, values, submission_key=None, note="
                 action=Action.CREATE,
                 obj=report,
                 project=project,
-                changes=diff({}, snapshot(report, REPORT_FIELDS)),
+                changes=diff({}, {**snapshot(report, REPORT_FIELDS), "status": report.status}),
                 note=note,
             )
             project.refresh_progress_summary()
@@ -57,17 +76,59 @@ def progress_report_submit(*, project, user, values, submission_key=None, note="
 
 
 @transaction.atomic
-def progress_report_update(*, report, user, version, values, note=""):
-    """Save an edit of a report made on the form rendered at `version` (EditConflict if stale;
-    ValidationError for values the model's rules refuse)."""
+def progress_report_update(*, report, user, version, values, note="", draft=False):
+    """Save an edit of a report made on the form rendered at `version` (EditConflict if stale):
+    submitted again (an approved or returned report goes back for approval), or kept as a
+    draft with draft=True (only a report not submitted yet). PeriodLocked in a closed quarter."""
     edited = copy.copy(report)
     for name, value in values.items():
         setattr(edited, name, value)
-    edited.clean()
-    before = snapshot(report, REPORT_FIELDS)
-    locked_update(report, version=version, values={**values, "updated_at": timezone.now()})
-    changes = diff(before, snapshot(report, REPORT_FIELDS))
-    audit_log(user=user, action=Action.UPDATE, obj=report, project=report.project, changes=changes, note=note)
+    edited.clean()  # PeriodLocked in a closed quarter; ValidationError for the model's other rules
+    if draft and report.status != Status.DRAFT:
+        raise ValidationError(_("รายงานที่ส่งแล้วบันทึกเป็นร่างไม่ได้"), code="not_a_draft")
+    before = {**snapshot(report, REPORT_FIELDS), "status": report.status}
+    now = timezone.now()
+    review = {} if draft else {"status": Status.SUBMITTED, "submitted_at": now, "review_comment": ""}
+    locked_update(report, version=version, values={**values, **review, "updated_at": now})
+    changes = diff(before, {**snapshot(report, REPORT_FIELDS), "status": report.status})
+    action = Action.SUBMIT if before["status"] != report.status else Action.UPDATE
+    audit_log(user=user, action=action, obj=report, project=report.project, changes=changes, note=note)
+    report.project.refresh_progress_summary()
+    return report
+
+
+@transaction.atomic
+def progress_report_approve(*, report, user, version):
+    """A director of the report's unit or a unit above it, or the planning office, approves a
+    submitted report (the access helper decides who may; EditConflict if it changed since the
+    page showed it)."""
+    return _review(report=report, user=user, version=version, status=Status.APPROVED, comment="")
+
+
+@transaction.atomic
+def progress_report_return(*, report, user, version, comment):
+    """Send a submitted (or approved) report back to its unit to be fixed; the comment is
+    required and shown to the unit's staff."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("กรุณาระบุความเห็นว่าต้องแก้ไขอะไร"), code="comment_required")
+    return _review(report=report, user=user, version=version, status=Status.RETURNED, comment=comment)
+
+
+def _review(*, report, user, version, status, comment):
+    check_open(report, as_stored=True)
+    if report.status not in (Status.SUBMITTED, Status.APPROVED) or report.status == status:
+        raise ValidationError(_("รายงานนี้ไม่ได้อยู่ในสถานะที่รอการตรวจ"), code="not_reviewable")
+    before = report.status
+    locked_update(
+        report,
+        version=version,
+        values={"status": status, "reviewed_by": user, "reviewed_at": timezone.now(), "review_comment": comment},
+    )
+    action = Action.APPROVE if status == Status.APPROVED else Action.RETURN
+    audit_log(
+        user=user, action=action, obj=report, project=report.project, changes={"status": [before, status]}, note=comment
+    )
     report.project.refresh_progress_summary()
     return report
 
@@ -77,6 +138,7 @@ def progress_report_delete(*, report, user, version, note=""):
     """Staff never hard-delete: the report is marked deleted, leaves the page and the summary,
     and stays in the history for the planning office to restore. `version`: the report's
     version the confirmation showed (EditConflict if it changed since)."""
+    check_open(report, as_stored=True)
     locked_update(report, version=version, values={"deleted_at": timezone.now()})
     audit_log(
         user=user,
@@ -91,6 +153,7 @@ def progress_report_delete(*, report, user, version, note=""):
 
 @transaction.atomic
 def progress_report_restore(*, report, user, version):
+    check_open(report, as_stored=True)
     locked_update(report, version=version, values={"deleted_at": None})
     audit_log(
         user=user,
@@ -142,7 +205,20 @@ def project_update(*, project, user, version, values, plan_nodes=()):
 @transaction.atomic
 def plan_steps_save(*, project, user, version, changed, created, deleted):
     """Save the plan-step formset: `changed` are (step, new values), `created` dicts of values,
-    `deleted` steps. The project's version guards the whole plan (EditConflict if stale)."""
+    `deleted` steps. The project's version guards the whole plan (EditConflict if stale).
+    Refused (ValidationError) for a date outside the year's plan-step window, and
+    (PeriodLocked) for a step in a closed quarter, as it was or as it would be."""
+    steps_window_check(project, [values for _step, values in changed] + list(created))
+    periods = []
+    for step in deleted:
+        periods += step.periods()
+    for step, values in changed:
+        periods += step.periods() + PlanStep(project=project, **values).periods()
+    for values in created:
+        periods += PlanStep(project=project, **values).periods()
+    closed = closed_period(periods)
+    if closed:
+        raise PeriodLocked(locked_message(*closed), code="closed_quarter")
     locked_update(project, version=version, values={"updated_at": timezone.now()})
     for step in deleted:
         audit_log(
@@ -172,10 +248,24 @@ def plan_steps_save(*, project, user, version, changed, created, deleted):
     project.refresh_progress_summary()
 
 
+def steps_window_check(project, values_list):
+    """ValidationError when a plan step's start or end lies outside the window of the project's
+    fiscal year (ReportingCalendar.steps_window_*): the form says it per row, this is for every
+    other caller."""
+    calendar = ReportingCalendar.for_year(project.fiscal_year)
+    for values in values_list:
+        for name in ("start", "end"):
+            day = values.get(name)
+            if day is not None and not calendar.steps_window_start <= day <= calendar.steps_window_end:
+                raise ValidationError(steps_window_message(calendar), code="outside_steps_window")
+
+
 @transaction.atomic
 def project_evaluation_save(*, project, user, quarter, score, version=None):
     """Record or change the planning office's score for a project in one quarter.
-    `version` is None when the form showed no evaluation yet (EditConflict: locked_save)."""
+    `version` is None when the form showed no evaluation yet (EditConflict: locked_save).
+    PeriodLocked in a closed quarter."""
+    check_open(ProjectEvaluation(project=project, quarter=quarter))
     return locked_save(
         ProjectEvaluation,
         key={"project": project, "quarter": quarter},
@@ -295,3 +385,63 @@ def api_token_revoke(*, token, user):
             user=user, action=Action.DELETE, obj=token, changes={"revoked_at": [None, token.revoked_at.isoformat()]}
         )
     return token
+
+
+@transaction.atomic
+def reporting_calendar_save(*, user, fiscal_year, values, version=None):
+    """Create or change a fiscal year's calendar (the planning office's page; EditConflict if
+    stale: locked_save). Audited; the triggers move every page of the year on."""
+    Calendar = ReportingCalendar
+    calendar = Calendar(fiscal_year=fiscal_year, **values)
+    calendar.full_clean(exclude=["fiscal_year"])
+    return locked_save(
+        Calendar,
+        key={"fiscal_year": fiscal_year},
+        version=version,
+        values={**values, "updated_by": user},
+        fields=list(Calendar.EDITABLE_FIELDS),
+        user=user,
+    )
+
+
+class QuarterAlreadyClosed(Exception):
+    """The quarter is closed for that scope already."""
+
+
+@transaction.atomic
+def quarter_close(*, user, fiscal_year, quarter, unit=None):
+    """The planning office closes a quarter of a fiscal year for a unit (and the units below it)
+    or, with unit None, for every unit. Audited."""
+    if not 1 <= quarter <= 4:
+        raise ValidationError(_("ไตรมาสต้องเป็น 1–4"), code="quarter")
+    try:
+        with transaction.atomic():
+            lock = QuarterLock.objects.create(
+                fiscal_year=fiscal_year, quarter=quarter, unit=unit, locked_by=user, locked_at=timezone.now()
+            )
+    except IntegrityError:
+        raise QuarterAlreadyClosed from None
+    audit_log(user=user, action=Action.LOCK, obj=lock, changes=_lock_changes(lock, opening=False))
+    return lock
+
+
+@transaction.atomic
+def quarter_reopen(*, user, lock, reason):
+    """Reopen a closed quarter; the reason is required and kept with the lock and the audit entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("กรุณาระบุเหตุผลที่เปิดไตรมาสอีกครั้ง"), code="reason_required")
+    updated = QuarterLock.objects.filter(pk=lock.pk, reopened_at__isnull=True).update(
+        reopened_at=timezone.now(), reopened_by=user, reopen_reason=reason
+    )
+    if not updated:
+        raise ValidationError(_("ไตรมาสนี้เปิดอยู่แล้ว"), code="not_closed")
+    lock.refresh_from_db()
+    audit_log(user=user, action=Action.REOPEN, obj=lock, changes=_lock_changes(lock, opening=True), note=reason)
+    return lock
+
+
+def _lock_changes(lock, *, opening):
+    scope = lock.unit.name if lock.unit_id else "ทุกหน่วยงาน"
+    values = {"fiscal_year": lock.fiscal_year, "quarter": lock.quarter, "unit": scope}
+    return {name: [value, None] if opening else [None, value] for name, value in values.items()}

@@ -272,6 +272,8 @@ def project_rollup(projects, fiscal_year, period, ref_date):
         "n_reported": "p.latest_report_date IS NOT NULL",
         "n_budgeted": "COALESCE(p.budget_after_transfer, p.budget) IS NOT NULL",
         "in_period": f"(p.report_months & {_months_mask(m for m in months if start <= m <= end)}) <> 0",
+        # Of those, the projects with an approved report in the period (the rest: submitted only).
+        "approved_in_period": f"(p.approved_months & {_months_mask(m for m in months if start <= m <= end)}) <> 0",
         **{status.value: f"p.schedule_status = '{status.value}'" for status in statuses},
         **{f"band_{low}": _band_sql(low, high) for low, high in HISTOGRAM_BINS},
         **{f"month_{n}": f"(p.report_months & {_months_mask([m])}) <> 0" for n, m in enumerate(months)},
@@ -285,6 +287,7 @@ def project_rollup(projects, fiscal_year, period, ref_date):
             "latest_report_date",
             "planned_percent_at_latest",
             "report_months",
+            "approved_months",
             "schedule_status",
             "budget",
             "budget_after_transfer",
@@ -348,6 +351,9 @@ def project_rollup(projects, fiscal_year, period, ref_date):
             fiscal_year,
             ref_date,
         ),
+        # Reports in the period: the projects with an approved one, and those with submitted ones only.
+        "approved_in_period": totals["approved_in_period"],
+        "submitted_in_period": totals["in_period"] - totals["approved_in_period"],
     }
     for row in per_unit.values():
         row.update(_disbursement(row, fiscal_year, ref_date))

@@ -6,7 +6,7 @@ project_page_context(); none of them recomputes anything.
 
 import re
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -20,12 +20,14 @@ from django.utils.translation import gettext_lazy
 from bma_tracker import thaidate
 from bma_tracker.text import search_key, two_places
 from indicators.models import Indicator, IndicatorQuarter
+from projects.cycle import Locks, project_months
 from projects.models import (
     PlanNode,
     PlanStep,
     ProgressReport,
     ProjectEvaluation,
     ReportEvidence,
+    ReportingCalendar,
     disbursement_by_month,
     percent_of,
     schedule_ref_date,
@@ -71,8 +73,12 @@ def project_page_context(project, *, today=None):
     today = today or thaidate.today()
     prefetch_page(project)
     steps, evaluations = list(project.steps.all()), list(project.evaluations.all())
-    reports = project.live_reports
-    lines = report_lines(reports)
+    every_report = project.live_reports
+    # Drafts and returned reports are listed (with their status) but do not count: the
+    # summary, the chart and its table follow the counted ones (ProgressReportQuerySet.counted()).
+    reports = [r for r in every_report if r.status in ProgressReport.COUNTED_STATUSES]
+    lines = report_lines(every_report)
+    counted_lines = [line for line in lines if line.report.status in ProgressReport.COUNTED_STATUSES]
     ref_date = schedule_ref_date(project.fiscal_year, today)
     notes = project_quality_notes(project, today=today)
     notes_by_section = defaultdict(list)
@@ -88,7 +94,8 @@ def project_page_context(project, *, today=None):
         "reports": lines,
         "report_articles": report_articles(lines),
         "chart": progress_chart_data(project, reports=reports, steps=steps),
-        "planned_vs_actual": planned_vs_actual_rows(lines, steps),
+        "planned_vs_actual": planned_vs_actual_rows(counted_lines, steps),
+        **month_strip(project, today=today, reports=every_report),
         "planned_rule": PLANNED_RULE,
         "weight_total": sum((step.weight for step in steps), Decimal("0")),
         "plan_nodes": sorted(project.plan_nodes.all(), key=lambda node: _code_key(node.code)),
@@ -137,6 +144,22 @@ CHART_YEARS_AROUND = 2
 CHART_TICKS_MAX = 16
 CHART_STEPS_MAX = PlanStep.NUMBER_MAX
 _TICK_MONTHS = (1, 2, 3, 6, 12, 24)
+
+
+def month_strip(project, *, today, reports):
+    """The twelve months of the project's year with their MonthStatus (projects.cycle), and
+    whether its reports need approval: two queries (the year's calendar and closed quarters)."""
+    calendar = ReportingCalendar.for_year(project.fiscal_year)
+    months = project_months(
+        project, today=today, reports=reports, calendar=calendar, locks=Locks.load(project.fiscal_year)
+    )
+    return {
+        "months": [
+            {"label": thaidate.format_month_short(date(year, month, 1)), "status": status}
+            for year, month, status in months
+        ],
+        "approval_required": calendar.approval_required,
+    }
 
 
 def progress_chart_data(project, *, reports, steps):
@@ -235,7 +258,8 @@ class ReportLine(NamedTuple):
 REPORT_ARTICLE = (
     '<article class="progress-report" id="report-{pk}">\n'
     '    <h3 class="h6 mb-1">({number}) {label_percent} <span class="report-percent">{percent}</span>'
-    ' (<time class="report-date-iso" datetime="{day_iso}">{day_iso}</time>)</h3>\n'
+    ' (<time class="report-date-iso" datetime="{day_iso}">{day_iso}</time>)'
+    ' <span class="badge report-status {status_badge}" data-status="{status}">{status_label}</span></h3>\n'
     '    <p class="mb-1"><span class="report-date-thai">{day_short}</span> :'
     ' <span class="text-pre report-narrative">{narrative}</span></p>\n'
     '    <p class="mb-0 small">** {label_problems} : <span class="text-pre">{problems}</span></p>\n'
@@ -243,6 +267,14 @@ REPORT_ARTICLE = (
     "{evidence}"
     "  </article>"
 )
+
+
+STATUS_BADGES = {
+    "draft": "text-bg-secondary",
+    "submitted": "text-bg-info",
+    "approved": "text-bg-success",
+    "returned": "text-bg-danger",
+}
 
 
 EVIDENCE_LINE = '    <p class="mb-0 small report-evidence">** {label} : {files}</p>\n'
@@ -278,6 +310,7 @@ def report_articles(lines, *, with_evidence=True):
         "label_problems": _("ปัญหาของโครงการ"),
         "label_obstacles": _("อุปสรรคของโครงการ"),
     }
+    status_labels = {value: str(label) for value, label in ProgressReport.Status.choices}
     return format_html_join(
         "\n  ",
         REPORT_ARTICLE,
@@ -293,6 +326,9 @@ def report_articles(lines, *, with_evidence=True):
                 "problems": line.report.problems or "-",
                 "obstacles": line.report.obstacles or "-",
                 "evidence": evidence_html(line.report, label_evidence) if with_evidence else "",
+                "status": line.report.status,
+                "status_badge": STATUS_BADGES[line.report.status],
+                "status_label": status_labels[line.report.status],
             }
             for line in lines
         ),

@@ -40,11 +40,17 @@ def _page_key(project, kind, *variant):
 def project_detail(request, code):
     project = access.project_for_view(request.user, code)
     may_edit, may_evaluate = access.can_edit_unit(request.user, project.unit), access.can_evaluate(request.user)
+    may_review = access.can_review(request.user, project.unit)
     body = cached(
-        _page_key(project, "detail", int(may_edit), int(may_evaluate)),
+        _page_key(project, "detail", int(may_edit), int(may_evaluate), int(may_review)),
         lambda: render_to_string(
             "projects/_detail_body.html",
-            {**project_page_context(project), "may_edit": may_edit, "may_evaluate": may_evaluate},
+            {
+                **project_page_context(project),
+                "may_edit": may_edit,
+                "may_evaluate": may_evaluate,
+                "may_review": may_review,
+            },
         ),
     )
     return render(request, "projects/detail.html", {"project": project, "body": mark_safe(body)})  # noqa: S308 (our own rendered template)

@@ -27,6 +27,7 @@ from tests import factories
 EDIT, CREATE, EVALUATE, DEFINE, DEFINE_ANY, EVIDENCE = "edit", "create", "evaluate", "define", "define_any", "evidence"
 ROLL_OVER = "roll_over"
 MANAGE_USERS = "manage_users"
+REVIEW, PLAN_OFFICE = "review", "plan_office"
 ROLES = [
     "staff_unit",
     "staff_subunit",
@@ -47,6 +48,10 @@ ALLOWED = {
     MANAGE_USERS: {"planner", "admin"},
     # Downloading evidence files: closer than reading the project (any signed-in user).
     EVIDENCE: {"staff_unit", "director_unit", "director_other", "planner", "admin"},
+    # Approving or returning a report: a director of the unit or a unit above it, the planning office.
+    REVIEW: {"director_unit", "planner", "admin"},
+    # The reporting calendar and closing quarters.
+    PLAN_OFFICE: {"planner", "admin"},
 }
 
 # Every write URL: (URL name, args from the world, who may, status of an allowed empty POST).
@@ -75,6 +80,15 @@ WRITE_URLS = [
     ("projects:evidence_remove", lambda w: [w.project.code, w.report_file.pk], EDIT, 409),
     ("indicators:quarter_evidence", lambda w: [w.indicator.code, w.indicator.fiscal_year, 3], EDIT, 200),
     ("indicators:evidence_remove", lambda w: [w.indicator.code, w.indicator.fiscal_year, w.quarter_file.pk], EDIT, 409),
+    # Posted without the page's version: shown again (409).
+    ("projects:progress_review", lambda w: [w.project.code, w.report.pk], REVIEW, 409),
+    ("projects:calendar", lambda w: [], PLAN_OFFICE, 200),
+    ("projects:calendar_edit", lambda w: [2564], PLAN_OFFICE, 200),
+    ("projects:calendar_locks", lambda w: [2564], PLAN_OFFICE, 200),
+    # An empty close is shown again with what is wrong; a GET shows the quarters' page.
+    ("projects:quarter_close", lambda w: [2564], PLAN_OFFICE, 200),
+    # No such closed quarter: 404.
+    ("projects:quarter_reopen", lambda w: [2564, w.report.pk], PLAN_OFFICE, 404),
 ]
 
 # The downloads of evidence files (GET only): who may, per ALLOWED[EVIDENCE].

@@ -70,7 +70,8 @@ def expected_figures(scope, fiscal_year, period):
         p.unit = by_pk[p.unit_id]
     projects = [p for p in projects if _in_scope(p.unit, scope)]
     project_ids = {p.pk for p in projects}
-    live = [r for r in ProgressReport.objects.all() if r.deleted_at is None]
+    # What counts: live reports, submitted or approved (drafts and returned ones wait).
+    live = [r for r in ProgressReport.objects.all() if r.deleted_at is None and r.status in ("submitted", "approved")]
 
     figures = {"total": len(projects)}
     values = [p.latest_percent if p.latest_percent is not None else Decimal("0") for p in projects]

@@ -118,7 +118,7 @@ def test_with_caching_off_every_view_renders_the_page(
     settings.PAGE_CACHE_SECONDS = 0
     login(client, staff)
     page(client, current_project)
-    with django_assert_num_queries(8):  # the whole page again (no indicators: no quarters to read)
+    with django_assert_num_queries(10):  # the whole page again (no indicators: no quarters to read)
         page(client, current_project)
 
 

@@ -368,8 +368,9 @@ def test_project_page_context_is_reusable_without_a_request(seeds):
 
 # session, the user with their unit (navigation bar), the project with its unit and the revisions
 # of the page's key; then live reports, their evidence files, steps, plan nodes, indicators, their
-# quarters, evaluations. The print page reads the same.
-PAGE_QUERIES = 10
+# quarters, evaluations; the year's reporting calendar and closed quarters (the month statuses).
+# The print page reads the same.
+PAGE_QUERIES = 12
 PRINT_QUERIES = PAGE_QUERIES
 # Cached until anything it shows changes (reports/views.py): the session, the user and the
 # project (its revisions are the page's key) are read, the page comes from the cache.

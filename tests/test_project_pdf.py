@@ -92,7 +92,7 @@ def test_it_refuses_post(client, staff, seed_project):
 def test_it_reads_the_project_in_few_queries(client, staff, seed_project, django_assert_max_num_queries):
     login(client, staff)
     # The same queries as the print page (tests/test_project_page.py PRINT_QUERIES); the PDF adds none.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get(URL).status_code == 200
 
 

@@ -13,6 +13,8 @@ MIGRATIONS_WITH_TRIGGERS = [
     "indicators.migrations.0005_revision_kept_by_the_database",
     "projects.migrations.0014_evidence_files",
     "indicators.migrations.0008_evidence_files",
+    "projects.migrations.0017_reporting_cycle",
+    "indicators.migrations.0009_reporting_cycle",
 ]
 
 

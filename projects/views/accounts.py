@@ -11,12 +11,25 @@ from django.utils.translation import gettext as _
 
 from bma_tracker import thaidate
 from bma_tracker.text import two_places
-from projects import access
+from projects import access, cycle
+from projects.cycle import MonthStatus
 from projects.forms import ProfileForm
-from projects.models import Project
+from projects.models import Project, ReportingCalendar
 
 # What a row of My projects shows: the long texts (rationale, objectives…) stay in the database.
-HOME_COLUMNS = ("code", "name", "latest_percent", "latest_report_date", "report_months", "unit__name")
+HOME_COLUMNS = (
+    "code",
+    "name",
+    "fiscal_year",
+    "latest_percent",
+    "latest_report_date",
+    "report_months",
+    "unit__name",
+    "unit__parent_id",
+    "unit__parent__parent_id",
+)
+# The to-do lists show this many entries each (and how many more there are).
+TODO_LIMIT = 20
 
 
 @login_required
@@ -31,19 +44,36 @@ def home(request):
     # Staff and directors edit every project of their subtree; planners only read.
     can_report = access.can_create_projects(user)
 
+    calendar = ReportingCalendar.for_year(fiscal_year)
+    year, month = cycle.reporting_month(today, calendar)
+    if thaidate.fiscal_year(today.replace(year=year, month=month, day=1)) != fiscal_year:
+        year, month = today.year, today.month  # the first days of a year: its own first month
     projects = []
     if user.unit_id:
         this_month = Project.report_month_bit(today)
         projects = list(
             Project.objects.for_unit(user.unit)
             .in_fiscal_year(fiscal_year)
-            .select_related("unit")
+            .select_related("unit__parent")
             .only(*HOME_COLUMNS)
+            .annotate(month_report_status=cycle.newest_report_status(year, month))
             .order_by("code")
         )
+        locks = cycle.Locks.load(fiscal_year)
         for project in projects:
             project.reported_this_month = bool(project.report_months & this_month)
+            project.month_status = cycle.month_status(
+                calendar=calendar,
+                locked_quarters=locks.quarters_for(project.unit),
+                year=year,
+                month=month,
+                report_status=project.month_report_status,
+                today=today,
+            )
         projects.sort(key=lambda project: project.reported_this_month)  # stable: by code within
+    to_write = [p for p in projects if p.month_status.needs_work and p.month_status != MonthStatus.RETURNED]
+    to_fix = list(cycle.returned_reports(user)[: TODO_LIMIT + 1]) if can_report else []
+    to_approve = list(cycle.reports_awaiting_approval(user)[: TODO_LIMIT + 1]) if access.can_review_any(user) else []
     context = {
         "unit": user.unit,
         "projects": projects,
@@ -54,6 +84,16 @@ def home(request):
         "can_report": can_report,
         "can_roll_over": access.can_roll_over(user),
         "rows": home_rows(projects, can_report),
+        "calendar": calendar,
+        "reporting_month_name": thaidate.month_name(month),
+        "reporting_due": calendar.due_date(year, month),
+        "to_write": to_write[:TODO_LIMIT] if can_report else [],
+        "to_write_more": max(0, len(to_write) - TODO_LIMIT) if can_report else 0,
+        "to_fix": to_fix[:TODO_LIMIT],
+        "to_fix_more": len(to_fix) > TODO_LIMIT,
+        "to_approve": to_approve[:TODO_LIMIT],
+        "to_approve_more": len(to_approve) > TODO_LIMIT,
+        "is_planner": access.can_evaluate(user),
     }
     return render(request, "projects/home.html", context)
 
@@ -64,6 +104,7 @@ HOME_ROW = (
     '<td class="d-none d-md-table-cell small">{unit}</td>'
     '<td class="num">{percent}</td>'
     '<td class="small">{report_date}</td>'
+    '<td><span class="badge month-status {month_badge}" data-status="{month_status}">{month_label}</span></td>'
     "<td>{status}</td></tr>"
 )
 # A unit has a few hundred projects at most, each a row: written here in one pass, at a fraction
@@ -79,6 +120,7 @@ def home_rows(projects, can_report):
     reported = format_html('<span class="badge text-bg-success">{}</span>', _("รายงานแล้ว"))
     not_reported = format_html('<span class="badge text-bg-warning">{}</span>', _("ยังไม่รายงาน"))
     report_now_label = _("รายงานเดือนนี้")
+    labels = {status: str(status.label) for status in MonthStatus}
     legacy_headline = _("ตามระบบเดิม")
 
     def report_date(project):
@@ -109,6 +151,9 @@ def home_rows(projects, can_report):
                 "percent": "-" if project.latest_percent is None else two_places(project.latest_percent),
                 "report_date": report_date(project),
                 "status": status(project),
+                "month_status": project.month_status.value,
+                "month_badge": project.month_status.badge,
+                "month_label": labels[project.month_status],
             }
             for project in projects
         ),

@@ -7,6 +7,8 @@ A stale form (someone else saved first) is shown again with what changed, and no
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 from bma_tracker import thaidate
 from projects import access, services
 from projects.audit import EditConflict, conflict_rows, describe_changes
+from projects.cycle import PeriodLocked, ancestor_ids, check_open
 from projects.forms import EvaluationForm, PlanStepFormSet, ProgressReportForm, ProjectForm, VersionForm
-from projects.models import AuditEntry, Project, ProjectEvaluation
+from projects.models import AuditEntry, Project, ProjectEvaluation, QuarterLock, ReportingCalendar
 
 
 def _rebind(form_class, request, current_version, **kwargs):
@@ -37,15 +40,23 @@ def progress_new(request, code):
     if request.method == "POST":
         form = ProgressReportForm(request.POST, project=project)
         if form.is_valid():
-            report, created = services.progress_report_submit(
-                project=project,
-                user=request.user,
-                values=form.report_values(),
-                submission_key=form.cleaned_data["submission_key"],
-                note=form.note(),
-            )
+            try:
+                report, created = services.progress_report_submit(
+                    project=project,
+                    user=request.user,
+                    values=form.report_values(),
+                    submission_key=form.cleaned_data["submission_key"],
+                    note=form.note(),
+                    draft=form.is_draft,
+                )
+            except PeriodLocked as exc:
+                messages.error(request, exc.message)
+                return redirect(project)
             if created:
-                messages.success(request, _("บันทึกรายงานความคืบหน้าเรียบร้อยแล้ว"))
+                if form.is_draft:
+                    messages.success(request, _("บันทึกร่างรายงานแล้ว (ยังไม่ได้ส่ง: กด “ส่งรายงาน” เมื่อพร้อม)"))
+                else:
+                    messages.success(request, _("บันทึกรายงานความคืบหน้าเรียบร้อยแล้ว"))
                 return redirect(project)
             if report.project_id == project.pk:
                 return _already_saved(request, report)
@@ -77,6 +88,11 @@ def progress_edit(request, code, pk):
     report = access.report_for_edit(request.user, code, pk)
     project = report.project
     conflict = None
+    try:
+        check_open(report, as_stored=True)
+    except PeriodLocked as exc:
+        messages.error(request, exc.message)  # a closed quarter is read-only: no form
+        return redirect(project)
     if request.method == "POST":
         form = ProgressReportForm(request.POST, project=project, report=report)
         if form.is_valid():
@@ -85,8 +101,16 @@ def progress_edit(request, code, pk):
                 if version is None:
                     raise EditConflict(report)
                 services.progress_report_update(
-                    report=report, user=request.user, version=version, values=form.report_values(), note=form.note()
+                    report=report,
+                    user=request.user,
+                    version=version,
+                    values=form.report_values(),
+                    note=form.note(),
+                    draft=form.is_draft and report.status == report.Status.DRAFT,
                 )
+            except PeriodLocked as exc:
+                messages.error(request, exc.message)
+                return redirect(project)
             except EditConflict as exc:
                 if exc.current.deleted_at:
                     messages.error(request, _("รายงานนี้ถูกลบไปแล้วระหว่างที่คุณแก้ไข จึงไม่ได้บันทึก"))
@@ -94,7 +118,10 @@ def progress_edit(request, code, pk):
                 conflict = conflict_rows(exc.current, form.report_values())
                 form = _rebind(ProgressReportForm, request, exc.current.version, project=project, report=exc.current)
             else:
-                messages.success(request, _("แก้ไขรายงานความคืบหน้าเรียบร้อยแล้ว"))
+                if report.status == report.Status.DRAFT:
+                    messages.success(request, _("บันทึกร่างรายงานแล้ว (ยังไม่ได้ส่ง)"))
+                else:
+                    messages.success(request, _("แก้ไขและส่งรายงานความคืบหน้าเรียบร้อยแล้ว"))
                 return redirect(project)
     else:
         form = ProgressReportForm(project=project, report=report)
@@ -147,6 +174,9 @@ def _confirm_report_change(request, report, action, service, *, done, stale):
             if version is None:
                 raise EditConflict(report)
             service(report=report, user=request.user, version=version)
+        except PeriodLocked as exc:
+            messages.error(request, exc.message)
+            return redirect(report.project)
         except EditConflict:
             report.refresh_from_db()
             error = stale
@@ -215,8 +245,9 @@ def project_steps(request, code):
     project = access.project_for_edit(request.user, code)
     conflict = None
     steps = project.steps.order_by("number")
+    calendar = ReportingCalendar.for_year(project.fiscal_year)
     if request.method == "POST":
-        formset = PlanStepFormSet(request.POST, queryset=steps, prefix="steps")
+        formset = PlanStepFormSet(request.POST, queryset=steps, prefix="steps", calendar=calendar)
         version_form = VersionForm(request.POST)
         version = version_form.cleaned_data["version"] if version_form.is_valid() else None
         if version != project.version:
@@ -243,6 +274,11 @@ def project_steps(request, code):
                     created=created,
                     deleted=deleted,
                 )
+            except PeriodLocked as exc:
+                messages.error(request, exc.message)
+                return redirect(project)
+            except ValidationError as exc:
+                formset._non_form_errors = formset.error_class(exc.messages)
             except EditConflict:
                 conflict = True
                 project.refresh_from_db(fields=["version"])
@@ -257,11 +293,17 @@ def project_steps(request, code):
                     )
                 return redirect(project)
     else:
-        formset = PlanStepFormSet(queryset=steps, prefix="steps")
+        formset = PlanStepFormSet(queryset=steps, prefix="steps", calendar=calendar)
     return render(
         request,
         "projects/form_steps.html",
-        {"project": project, "formset": formset, "version": project.version, "conflict": conflict},
+        {
+            "project": project,
+            "formset": formset,
+            "version": project.version,
+            "conflict": conflict,
+            "calendar": calendar,
+        },
     )
 
 
@@ -276,6 +318,11 @@ def _quarter_or_404(quarter):
 def project_evaluate(request, code, quarter):
     project = access.project_for_evaluation(request.user, code)
     _quarter_or_404(quarter)
+    try:
+        check_open(ProjectEvaluation(project=project, quarter=quarter))
+    except PeriodLocked as exc:
+        messages.error(request, exc.message)  # a closed quarter is read-only: no form
+        return redirect(project)
     evaluation = ProjectEvaluation.objects.filter(project=project, quarter=quarter).first()
     initial = {"score": evaluation.score, "version": evaluation.version} if evaluation else {}
     conflict = None
@@ -310,6 +357,13 @@ def project_evaluate(request, code, quarter):
 def project_history(request, code):
     project = access.project_for_view(request.user, code)
     entries = list(AuditEntry.objects.for_project(project).newest_first().select_related("user"))
+    # Closing and reopening the project's quarters (for its unit, a unit above it, or all).
+    locks = QuarterLock.objects.filter(fiscal_year=project.fiscal_year).filter(
+        Q(unit__isnull=True) | Q(unit_id__in=ancestor_ids(project.unit))
+    )
+    lock_entries = AuditEntry.objects.filter(model_label="projects.quarterlock", object_id__in=locks.values("pk"))
+    entries += list(lock_entries.select_related("user"))
+    entries.sort(key=lambda entry: (entry.at, entry.pk), reverse=True)
     deleted_reports = set(project.reports.filter(deleted_at__isnull=False).values_list("pk", flat=True))
     report_label = "projects.progressreport"
     for entry in entries:

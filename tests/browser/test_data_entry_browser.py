@@ -49,7 +49,7 @@ def test_staff_report_this_month_from_the_home_page(page, live_server, demo_staf
 
     page.locator("#id_percent").fill("45.5")
     page.locator("#id_narrative").fill("จัดอบรมรุ่นที่ 1 ผู้เข้าร่วม 40 คน <b>ครบ</b>")
-    page.get_by_role("button", name="บันทึก").click()
+    page.get_by_role("button", name="ส่งรายงาน").click()
 
     page.wait_for_url(live_server.url + this_years_project.get_absolute_url())
     assert page.get_by_text("บันทึกรายงานความคืบหน้าเรียบร้อยแล้ว").is_visible()
@@ -67,7 +67,7 @@ def test_a_percent_of_150_is_explained_next_to_the_field_and_nothing_is_stored(
 ):
     login(page, live_server, "demo-staff", PASSWORD, next_path=f"/projects/{this_years_project.code}/progress/new/")
     page.locator("#id_percent").fill("150")
-    page.get_by_role("button", name="บันทึก").click()
+    page.get_by_role("button", name="ส่งรายงาน").click()
     page.wait_for_load_state()
 
     feedback = page.locator("#id_percent ~ .invalid-feedback, #error_1_id_percent")

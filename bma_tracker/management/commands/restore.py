@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from bma_tracker import backup_format
+from bma_tracker import backup_format, revision_triggers
 from bma_tracker.management.commands.backup import (
     DATA_FILE,
     FORMAT,
@@ -65,11 +65,22 @@ class Command(BaseCommand):
                 if answer.strip().lower() != "yes":
                     raise CommandError("Restore cancelled.")
             with transaction.atomic():
+                # Closed quarters go first and come back last: the database refuses to delete or
+                # insert a row of a closed quarter (revision_triggers.refuses_in_closed_quarter),
+                # and flush and loaddata follow the models' order, not that rule's.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {revision_triggers.LOCKS}")  # noqa: S608 (a constant)
+                    if connection.vendor == "postgresql":
+                        # Run the checks that delete queued now: TRUNCATE refuses a table with
+                        # pending trigger events. loaddata defers them again for its own rows.
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
                 # No post_migrate: it would recreate content types and permissions under new
                 # primary keys, and the backup's own rows would then collide with them.
                 call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
                 backup_format.register()
-                call_command("loaddata", str(scratch / DATA_FILE), verbosity=0)
+                for part in _locks_last(scratch / DATA_FILE):
+                    call_command("loaddata", str(part), verbosity=0)
                 counts = row_counts()
                 wrong = {
                     label: (n, counts.get(label)) for label, n in manifest["rows"].items() if counts.get(label) != n
@@ -156,3 +167,20 @@ def _sha256(path):
         for chunk in iter(lambda: source.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+LOCK_MODEL = "projects.quarterlock"
+
+
+def _locks_last(data_file):
+    """The backup's data as two files to load in turn: every row but the closed quarters, then
+    the closed quarters (see handle())."""
+    rows = json.loads(data_file.read_text(encoding="utf-8"))
+    locks = [row for row in rows if row.get("model") == LOCK_MODEL]
+    if not locks:
+        return [data_file]
+    rest = data_file.with_name(f"rest.{backup_format.FORMAT}")
+    last = data_file.with_name(f"locks.{backup_format.FORMAT}")
+    rest.write_text(json.dumps([row for row in rows if row.get("model") != LOCK_MODEL], ensure_ascii=False), "utf-8")
+    last.write_text(json.dumps(locks, ensure_ascii=False), "utf-8")
+    return [rest, last]

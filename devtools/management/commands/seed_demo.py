@@ -100,6 +100,13 @@ class Command(BaseCommand):
             agreements = demo.agreements_assign(fiscal_years, seed=options["seed"])
             cities = demo.city_indicators_ensure(plan)
             self.stdout.write(f"Performance agreements: {agreements} indicators; city-development base: {cities} new.")
+            cycle = demo.cycle_ensure(fiscal_years, today=today, users=users)
+            self.stdout.write(
+                f"Reporting cycle: {cycle['approved']} reports approved, {cycle['returned']} returned,"
+                f" {cycle['draft']} drafts; Q1 of FY {fiscal_years[-1] - 1} closed."
+                if fiscal_years[-1] - 1 in fiscal_years
+                else f"Reporting cycle: {cycle['approved']} reports approved, {cycle['returned']} returned."
+            )
 
         c = generator.counts
         self.stdout.write(
