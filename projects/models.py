@@ -603,11 +603,10 @@ class ProgressReportQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
     def public(self):
-        """Reports the public site and open data show (projects/public.py): for now every live
-        report. Once reports have a status (draft / submitted / approved / returned), this is
-        the one place to narrow to the approved (or submitted) ones: drafts and returned
-        reports must never be public."""
-        return self.live()
+        """Reports the public site and open data show (projects/public.py): the ones that count
+        (submitted or approved), the same set as the progress summary the public pages print.
+        Drafts and returned reports are never public."""
+        return self.counted()
 
     def newest_first(self):
         """Newest report first: by date, then by entry order for two reports on one day."""

@@ -146,6 +146,7 @@ register(
         private={
             "id": BOOKKEEPING,
             "continued_from": BOOKKEEPING,
+            "approved_months": BOOKKEEPING,
             "responsible_person": PERSONAL,
             "responsible_phone": PERSONAL,
             "search_text": BOOKKEEPING,
@@ -168,7 +169,18 @@ register(
 register(
     FieldPolicy(
         ProgressReport,
-        public=("project", "report_date", "percent", "narrative", "problems", "obstacles", "disbursed_to_date"),
+        # Only reports that count are public (ProgressReport.objects.public()): their status says
+        # whether the unit's director has approved one yet.
+        public=(
+            "project",
+            "report_date",
+            "percent",
+            "narrative",
+            "problems",
+            "obstacles",
+            "disbursed_to_date",
+            "status",
+        ),
         private={
             "id": BOOKKEEPING,
             "source": BOOKKEEPING,
@@ -178,6 +190,10 @@ register(
             "deleted_at": INTERNAL,
             "version": BOOKKEEPING,
             "submission_key": BOOKKEEPING,
+            "submitted_at": INTERNAL,
+            "reviewed_by": PERSONAL,
+            "reviewed_at": INTERNAL,
+            "review_comment": INTERNAL,
         },
     )
 )

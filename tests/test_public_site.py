@@ -442,3 +442,25 @@ def test_evidence_files_are_not_public(client, secret_project, staff, media_root
     for path in (f"/public/projects/{CODE}/", f"/public/en/projects/{CODE}/"):
         html = client.get(path).content.decode()
         assert "ภาพผู้เข้าอบรม-ลับ.pdf" not in html and "/evidence/" not in html
+
+
+def test_drafts_returned_reports_and_review_comments_are_not_public(client, secret_project):
+    factories.make_report(secret_project, report_date=date(2021, 6, 28), narrative="ร่างที่ยังไม่ส่ง-ลับ", status="draft")
+    factories.make_report(
+        secret_project,
+        report_date=date(2021, 7, 28),
+        narrative="รายงานที่ถูกส่งกลับ-ลับ",
+        status="returned",
+        review_comment="ความเห็นภายในของผู้อำนวยการ-ลับ",
+    )
+    for url in (
+        f"/public/projects/{CODE}/",
+        f"/public/en/projects/{CODE}/",
+        "/public/data/2564/reports.csv",
+        "/public/data/2564/reports.json",
+    ):
+        response = client.get(url)
+        body = response.content if hasattr(response, "content") else b"".join(response.streaming_content)
+        text = body.decode("utf-8-sig")
+        for secret in ("ร่างที่ยังไม่ส่ง-ลับ", "รายงานที่ถูกส่งกลับ-ลับ", "ความเห็นภายในของผู้อำนวยการ-ลับ"):
+            assert secret not in text, (url, secret)
