@@ -1,13 +1,17 @@
 """The daily reminder mails: to each staff member, the projects of their unit whose monthly
-report is due within a few days or late; to each director, a digest of what is missing under
-their unit. Run by `manage.py send_reminders` once a day (a systemd timer or cron, README).
+report is due within a few days, late, still a draft or returned to be fixed; to each director,
+a digest of what is missing under their unit and the reports waiting for their approval. The
+due dates are the planning office's (ReportingCalendar, projects/cycle.py); a month of a closed
+quarter is nobody's to-do. Run by `manage.py send_reminders` once a day (a systemd timer or
+cron, README).
 
 At most one mail per person per day however often it runs: a ReminderMail row (unique per user
 and day) is inserted in the transaction that sends the mail. A send that fails rolls its row
 back, so the next run tries that person again; a second run the same day finds the row and skips.
 
-Everything is read in a few queries for the whole BMA (the units, the open months' reports and
-projects, the recipients), then grouped in Python: no query per user.
+Everything is read in a few queries for the whole BMA (the units, the calendars and closed
+quarters, the open months' reports and projects, the reports awaiting approval, the
+recipients), then grouped in Python: no query per user.
 """
 
 import datetime
@@ -23,7 +27,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from bma_tracker import thaidate
-from projects.models import OrgUnit, ProgressReport, Project, ReminderMail, User
+from projects.cycle import Locks
+from projects.models import OrgUnit, ProgressReport, Project, ReminderMail, ReportingCalendar, User
 
 logger = logging.getLogger(__name__)
 
@@ -33,83 +38,134 @@ DIGEST_LIST_LIMIT = 30
 
 @dataclass(frozen=True)
 class MonthDue:
-    """One project's report for one month, not yet made."""
+    """One project's report for one month that still needs its unit: not made yet (due, or
+    late after the due date), a draft not submitted, or returned to be fixed."""
 
     project: Project
     month: datetime.date  # the first day of the report's month
     due: datetime.date
-    late: bool  # today is after the due date
+    kind: str  # "due", "late", "draft" or "returned"
+    report_id: int | None = None  # the draft's or the returned report's
+
+    @property
+    def late(self):
+        return self.kind == "late"
 
 
 @dataclass
 class Reminder:
     user: User
-    due_soon: list = field(default_factory=list)  # [MonthDue], not yet late
+    due_soon: list = field(default_factory=list)  # [MonthDue] not yet late
     late: list = field(default_factory=list)  # [MonthDue]
+    to_fix: list = field(default_factory=list)  # [MonthDue] drafts and returned reports
+    to_approve: list = field(default_factory=list)  # directors: [ProgressReport] awaiting approval
     late_by_unit: list = field(default_factory=list)  # directors: [(unit, count)], most first
 
     def is_empty(self):
-        return not (self.due_soon or self.late)
+        return not (self.due_soon or self.late or self.to_fix or self.to_approve)
 
     def summary(self):
         return {
             "due_soon": [[m.project.code, m.month.isoformat()] for m in self.due_soon],
             "late": [[m.project.code, m.month.isoformat()] for m in self.late],
-            "director": bool(self.late_by_unit),
+            "to_fix": [[m.project.code, m.month.isoformat(), m.kind] for m in self.to_fix],
+            "to_approve": [report.pk for report in self.to_approve],
+            "director": self.user.role == User.Role.DIRECTOR,
         }
 
 
-REPORT_DUE_DAY = 5
+class Calendars(dict):
+    """{fiscal year: ReportingCalendar}, read once per year asked for."""
+
+    def __missing__(self, fiscal_year):
+        self[fiscal_year] = ReportingCalendar.for_year(fiscal_year)
+        return self[fiscal_year]
+
+    def due_date(self, month):
+        return self[thaidate.fiscal_year(month)].due_date(month.year, month.month)
 
 
-def report_due_date(month):
-    """The day a month's report is due: the 5th of the following month."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following.replace(day=REPORT_DUE_DAY)
-
-
-def months_to_remind(today, days_ahead):
-    """The report months a reminder can speak of today, newest first: the current month when its
-    due date is within days_ahead, and the previous month until its report is made (due, then
-    late). Older gaps are the dashboards' business, not a daily mail's."""
+def months_to_remind(today, days_ahead, calendars):
+    """The report months a reminder can speak of today: the current month when its due date is
+    within days_ahead, and the previous month until its report is made (due, then late) while it
+    belongs to the current fiscal year or is still before its due date. Older gaps are the
+    dashboards' business, not a daily mail's."""
     this_month = today.replace(day=1)
     previous = (this_month - datetime.timedelta(days=1)).replace(day=1)
     months = []
-    if (report_due_date(this_month) - today).days <= days_ahead:
+    if (calendars.due_date(this_month) - today).days <= days_ahead:
         months.append(this_month)
-    if thaidate.fiscal_year(previous) == thaidate.fiscal_year(today) or report_due_date(previous) >= today:
+    if thaidate.fiscal_year(previous) == thaidate.fiscal_year(today) or calendars.due_date(previous) >= today:
         months.append(previous)
     return months
 
 
-def open_months(today, days_ahead):
+def open_months(today, days_ahead, calendars):
     """{fiscal_year: [(month, due date)]} of the months that can be reminded of today."""
     by_year = defaultdict(list)
-    for month in months_to_remind(today, days_ahead):
-        by_year[thaidate.fiscal_year(month)].append((month, report_due_date(month)))
+    for month in months_to_remind(today, days_ahead, calendars):
+        by_year[thaidate.fiscal_year(month)].append((month, calendars.due_date(month)))
     return by_year
 
 
-def reported(month):
-    """The ids of the projects with a live report dated in a month. Read from the reports
-    themselves, not a summary, so that a report however written (form, import, script) counts."""
+def newest_reports(month):
+    """{project id: (status, report id)} of each project's newest live report dated in a month.
+    Read from the reports themselves, not a summary, so that a report however written (form,
+    import, script) counts."""
     following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    reports = ProgressReport.objects.live().filter(report_date__gte=month, report_date__lt=following)
-    return set(reports.values_list("project_id", flat=True).distinct())
+    reports = (
+        ProgressReport.objects.live()
+        .filter(report_date__gte=month, report_date__lt=following)
+        .order_by("report_date", "pk")
+        .values_list("project_id", "status", "pk")
+    )
+    return {project_id: (status, pk) for project_id, status, pk in reports}  # the newest last, so it wins
 
 
-def missing_by_unit(today, days_ahead):
-    """{unit_id: [MonthDue]}: every project of the open months' fiscal years without a report in
-    a month that can be reminded of, by the project's unit."""
+def locked_quarters(locks, unit_id, unit_by_id):
+    """The closed quarters for a unit: those closed for all, for it, or for a unit above it."""
+    quarters = set(locks.by_unit.get(None, ()))
+    while unit_id is not None:
+        quarters |= locks.by_unit.get(unit_id, set())
+        unit_id = unit_by_id[unit_id].parent_id if unit_id in unit_by_id else None
+    return quarters
+
+
+def missing_by_unit(today, days_ahead, unit_by_id, calendars=None):
+    """{unit_id: [MonthDue]}: each project of the open months' fiscal years whose report for a
+    month that can be reminded of still needs its unit, by the project's unit."""
+    calendars = calendars if calendars is not None else Calendars()
+    counted = set(ProgressReport.COUNTED_STATUSES)
     missing = defaultdict(list)
-    for fiscal_year, months in open_months(today, days_ahead).items():
-        made = {month: reported(month) for month, _due in months}
+    for fiscal_year, months in open_months(today, days_ahead, calendars).items():
+        locks = Locks.load(fiscal_year)
+        newest = {month: newest_reports(month) for month, _due in months}
         projects = Project.objects.in_fiscal_year(fiscal_year).only("code", "name", "unit_id").order_by("code")
         for project in projects:
+            closed = locked_quarters(locks, project.unit_id, unit_by_id)
             for month, due in months:
-                if project.pk not in made[month]:
-                    missing[project.unit_id].append(MonthDue(project, month, due, late=today > due))
+                if thaidate.fiscal_quarter(month) in closed:
+                    continue
+                status, report_id = newest[month].get(project.pk, (None, None))
+                if status in counted:
+                    continue
+                kind = status if status else ("late" if today > due else "due")
+                missing[project.unit_id].append(MonthDue(project, month, due, kind, report_id))
     return missing
+
+
+def awaiting_by_unit():
+    """{unit_id: [ProgressReport]} of the reports waiting for approval, oldest first (one query)."""
+    waiting = defaultdict(list)
+    reports = (
+        ProgressReport.objects.awaiting_approval()
+        .select_related("project")
+        .only("pk", "report_date", "percent", "entered_by_id", "project__code", "project__name", "project__unit_id")
+        .order_by("submitted_at", "report_date", "pk")
+    )
+    for report in reports:
+        waiting[report.project.unit_id].append(report)
+    return waiting
 
 
 def subtrees(units):
@@ -143,17 +199,26 @@ def reminders(today, days_ahead):
     units = list(OrgUnit.objects.only("pk", "parent_id", "name", "code"))
     unit_by_id = {unit.pk: unit for unit in units}
     below = subtrees(units)
-    missing = missing_by_unit(today, days_ahead)
+    missing = missing_by_unit(today, days_ahead, unit_by_id)
+    waiting = awaiting_by_unit()
     result = []
     for user in recipients():
-        items = [item for unit_id in below.get(user.unit_id, ()) for item in missing.get(unit_id, ())]
+        subtree = below.get(user.unit_id, ())
+        items = [item for unit_id in subtree for item in missing.get(unit_id, ())]
         items.sort(key=lambda item: (item.due, item.project.code))
         reminder = Reminder(
             user=user,
-            due_soon=[item for item in items if not item.late],
-            late=[item for item in items if item.late],
+            due_soon=[item for item in items if item.kind == "due"],
+            late=[item for item in items if item.kind == "late"],
+            to_fix=[item for item in items if item.kind in ("draft", "returned")],
         )
         if user.role == User.Role.DIRECTOR:
+            reminder.to_approve = [
+                report
+                for unit_id in subtree
+                for report in waiting.get(unit_id, ())
+                if report.entered_by_id != user.pk  # nobody approves their own
+            ]
             counts = defaultdict(int)
             for item in reminder.late:
                 counts[item.project.unit_id] += 1
@@ -182,6 +247,9 @@ def render_mail(reminder, today):
         "late_count": len(reminder.late),
         "late_not_listed": max(0, len(reminder.late) - DIGEST_LIST_LIMIT) if director else 0,
         "late_by_unit": reminder.late_by_unit,
+        "to_fix": [_row(item) for item in reminder.to_fix],
+        "to_approve": [_approval_row(report) for report in reminder.to_approve[:DIGEST_LIST_LIMIT]],
+        "to_approve_count": len(reminder.to_approve),
         "home_url": absolute(reverse("home")),
         "profile_url": absolute(reverse("profile")),
     }
@@ -190,12 +258,28 @@ def render_mail(reminder, today):
 
 
 def _row(item):
+    code = item.project.code
+    if item.report_id is not None:  # a draft to submit, a returned report to fix: its form
+        url = reverse("projects:progress_edit", args=[code, item.report_id])
+    else:
+        url = reverse("projects:progress_new", args=[code])
     return {
-        "code": item.project.code,
+        "code": code,
         "name": item.project.name,
         "month": f"{thaidate.month_name(item.month.month)} {thaidate.be_year(item.month.year)}",
         "due": thaidate.format_medium(item.due),
-        "url": absolute(reverse("projects:progress_new", args=[item.project.code])),
+        "kind": item.kind,
+        "url": absolute(url),
+    }
+
+
+def _approval_row(report):
+    return {
+        "code": report.project.code,
+        "name": report.project.name,
+        "date": thaidate.format_medium(report.report_date),
+        "percent": report.percent,
+        "url": absolute(reverse("projects:progress_review", args=[report.project.code, report.pk])),
     }
 
 

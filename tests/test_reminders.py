@@ -82,7 +82,7 @@ def cast(social_dept, social_division, district_office):
         "district": factories.make_project(code="50240000-7002", unit=district_office, fiscal_year=2570),
         "reported": factories.make_project(code="24000000-7003", unit=social_dept, fiscal_year=2570),
     }
-    factories.make_report(projects["reported"], report_date=date(2026, 11, 28))
+    factories.make_report(projects["reported"], report_date=date(2026, 11, 28), status="approved")
     return people, projects
 
 
@@ -137,8 +137,8 @@ def test_a_director_gets_a_digest_of_the_units_under_them(smtp, cast):
 
 def test_nobody_is_mailed_with_nothing_to_say(smtp, cast):
     people, projects = cast
-    factories.make_report(projects["missing"], report_date=date(2026, 11, 30))
-    factories.make_report(projects["district"], report_date=date(2026, 11, 15))
+    factories.make_report(projects["missing"], report_date=date(2026, 11, 30), status="approved")
+    factories.make_report(projects["district"], report_date=date(2026, 11, 15), status="approved")
 
     result = send_reminders(today=DEC_3)
 
@@ -180,11 +180,13 @@ def test_a_relay_that_is_down_leaves_everyone_to_the_next_run(smtp, cast, settin
 
 
 def test_reminders_are_read_in_the_same_queries_for_two_or_twenty_people(cast, social_dept, django_assert_num_queries):
-    with django_assert_num_queries(4):  # units, November's reports, projects, people
+    # units, the year's calendar and closed quarters, November's reports, projects, the reports
+    # awaiting approval, people
+    with django_assert_num_queries(7):
         assert len(reminders(DEC_3, 3)) == 3
     for n in range(18):
         factories.make_user(f"more{n}", unit=social_dept, email=f"more{n}@bangkok.go.th")
-    with django_assert_num_queries(4):  # units, November's reports, projects, people
+    with django_assert_num_queries(7):  # units, November's reports, projects, people
         assert len(reminders(DEC_3, 3)) == 21
 
 
@@ -221,3 +223,60 @@ def test_the_profile_page_needs_a_login_and_pins_its_queries(client, staff, djan
     login(client, staff)
     with django_assert_num_queries(2):  # the session, the user with their unit
         assert client.get(reverse("profile")).status_code == 200
+
+
+# --- With the reporting cycle (projects/cycle.py) ---------------------------------------------
+
+
+def test_the_due_day_is_the_planning_offices(smtp, cast):
+    """With reports due by the 10th, November's report is still due (not late) on 8 December."""
+    from projects.models import ReportingCalendar
+
+    calendar = ReportingCalendar.default_for(2570)
+    calendar.report_due_day = 10
+    calendar.save()
+    send_reminders(today=DEC_8)
+
+    [mail] = smtp.to("district@bangkok.go.th")
+    assert "ใกล้ถึงกำหนด 1 โครงการ" in mail["Subject"]
+    assert "กำหนดส่ง 10 ธ.ค. 2569" in text_of(mail)
+
+
+def test_a_draft_and_a_returned_report_are_still_to_do_with_a_link_to_their_form(smtp, cast):
+    people, projects = cast
+    draft = factories.make_report(projects["missing"], report_date=date(2026, 11, 29), status="draft")
+    returned = factories.make_report(
+        projects["district"], report_date=date(2026, 11, 20), status="returned", review_comment="แก้ตัวเลข"
+    )
+    send_reminders(today=DEC_3)
+
+    staff_mail = text_of(smtp.to("staff@bangkok.go.th")[0])
+    assert "ร่าง ยังไม่ได้ส่ง" in staff_mail
+    assert reverse("projects:progress_edit", args=["24000000-7001", draft.pk]) in staff_mail
+    district_mail = smtp.to("district@bangkok.go.th")[0]
+    assert "ต้องส่งหรือแก้ไข 1 ฉบับ" in district_mail["Subject"]
+    assert "ส่งกลับให้แก้ไข" in text_of(district_mail)
+    assert reverse("projects:progress_edit", args=["50240000-7002", returned.pk]) in text_of(district_mail)
+
+
+def test_a_director_is_told_what_waits_for_their_approval(smtp, cast):
+    people, projects = cast
+    waiting = factories.make_report(projects["missing"], report_date=date(2026, 11, 30))  # submitted
+    factories.make_report(projects["district"], report_date=date(2026, 11, 30))  # another unit's
+    send_reminders(today=DEC_3)
+
+    [mail] = smtp.to("director@bangkok.go.th")
+    body = text_of(mail)
+    assert "รายงานรอการอนุมัติของท่าน 1 ฉบับ" in body
+    assert reverse("projects:progress_review", args=["24000000-7001", waiting.pk]) in body
+    assert "50240000-7002" not in body
+    assert smtp.to("staff@bangkok.go.th") == []  # the submitted report is the staff's part done
+
+
+def test_a_month_of_a_closed_quarter_is_nobodys_to_do(smtp, cast, planner):
+    from projects import services
+
+    people, projects = cast
+    services.quarter_close(user=planner, fiscal_year=2570, quarter=1, unit=None)
+    assert send_reminders(today=DEC_8).sent == 0
+    assert smtp.mails == []
