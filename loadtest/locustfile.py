@@ -1,6 +1,7 @@
 """The month-end peak: staff log in, open their projects and post this month's report;
-directors load dashboards; the planning office (five people) prints projects, now and then as
-a PDF.
+directors load dashboards and approve the reports waiting on their home page; the planning
+office (five people) prints projects, now and then as a PDF. run.py runs the daily reminder
+mails in the middle of the measured time.
 
 Run by loadtest/run.py, which prepares the users (LOADTEST_USERS: a JSON file of usernames and
 the project codes each may report on) and afterwards checks that every report posted here
@@ -52,6 +53,9 @@ def gunicorn_cpu_seconds():
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 _REPORT_DATE = re.compile(r'name="report_date" value="([^"]+)"')
+_REVIEW_LINK = re.compile(r'href="(/projects/[^/"]+/progress/\d+/review/)"')
+_VERSION = re.compile(r'name="version" value="(\d+)"')
+APPROVED = []  # how many approvals the server took (302)
 
 
 class SignedIn(FastHttpUser):
@@ -140,9 +144,37 @@ class Director(SignedIn):
     def on_start(self):
         self.log_in(next(_directors))
 
-    @task
+    @task(3)
     def dashboard(self):
         self.client.get("/dashboard/", name="dashboard")
+
+    @task(2)
+    def approve_a_report(self):
+        """The first report on the home page's "to approve" list, approved from its review page."""
+        home = self.client.get("/", name="home (director's to-do)")
+        link = _REVIEW_LINK.search(home.text or "")
+        if not link:
+            return  # nothing waits (yet)
+        page = self.client.get(link.group(1), name="review page")
+        html = page.text or ""
+        token, version = _CSRF.search(html), _VERSION.search(html)
+        if not (token and version):
+            return
+        with self.client.post(
+            link.group(1),
+            data={"csrfmiddlewaretoken": token.group(1), "version": version.group(1), "action": "approve"},
+            headers={"Referer": self.host + link.group(1)},
+            allow_redirects=False,
+            name="approve POST",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 302:
+                APPROVED.append(1)
+                response.success()
+            elif response.status_code == 409:
+                response.success()  # another director approved it first: the page says so
+            else:
+                response.failure(f"approve POST gave {response.status_code}")
 
 
 class PlanningOffice(SignedIn):
@@ -168,4 +200,8 @@ class PlanningOffice(SignedIn):
 @events.test_stop.add_listener
 def _write_posted(environment, **kwargs):
     with open(os.environ["LOADTEST_POSTED"], "w", encoding="utf-8") as out:
-        json.dump({"posted": POSTED, "logins": LOGINS, "server_cpu": SERVER_CPU}, out, ensure_ascii=False)
+        json.dump(
+            {"posted": POSTED, "approved": len(APPROVED), "logins": LOGINS, "server_cpu": SERVER_CPU},
+            out,
+            ensure_ascii=False,
+        )

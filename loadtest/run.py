@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -90,6 +91,7 @@ def verify(run_id, posted_file):
             f"\nLogins during the ramp-up: {len(logins)}, {outcome['logins']['failures']} failed, "
             f"p50 {pct(0.5):.0f} ms, p95 {pct(0.95):.0f} ms, max {logins[-1]:.0f} ms"
         )
+    print(f"\nApprovals: {outcome.get('approved', 0)} reports approved by the directors")
     stored = stack.stored_reports(f"LT-{run_id}-")
     lost, duplicated, unexpected = stack.check_exactly_once(posted, stored)
     print(
@@ -101,6 +103,18 @@ def verify(run_id, posted_file):
         outcome["logins"]["failures"],
         outcome.get("server_cpu", {}),
     )
+
+
+def run_reminders(outcome, log_path):
+    """The daily reminder mails (manage.py send_reminders), run while the users work: the mails
+    go to the console backend (no EMAIL_HOST here), into log_path; outcome gets its summary."""
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        done = subprocess.run(
+            [sys.executable, "manage.py", "send_reminders"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False
+        )
+    lines = Path(log_path).read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    outcome.update(seconds=time.monotonic() - started, status=done.returncode, summary=lines[-1] if lines else "")
 
 
 def print_server_cpu(server_cpu, request_count):
@@ -145,6 +159,13 @@ def main():
             "LOADTEST_MEASURE_SECONDS": str(RUN_SECONDS),
             "GUNICORN_PID": str(gunicorn.pid),
         }
+        reminders = {}
+        # Halfway through the measured time, once everyone is signed in.
+        reminder_run = threading.Timer(
+            ramp_up_seconds() + RUN_SECONDS / 2, run_reminders, args=(reminders, scratch / "reminders.log")
+        )
+        reminder_run.daemon = True
+        reminder_run.start()
         with open(scratch / "locust.log", "w") as log:
             subprocess.run(
                 [
@@ -175,10 +196,18 @@ def main():
                 stderr=subprocess.STDOUT,
             )
         print(f"(locust's own output: {scratch / 'locust.log'})")
+        reminder_run.join(timeout=120)
     finally:
         stack.stop_gunicorn(gunicorn)
     aggregated = print_stats(scratch / "locust_stats.csv")
     intact, login_failures, server_cpu = verify(run_id, posted_file)
+    if reminders:
+        print(
+            f"\nReminder run during the measured time: {reminders['seconds']:.1f} s, exit {reminders['status']}: "
+            f"{reminders['summary']}"
+        )
+    else:
+        print("\nReminder run: did not finish during the test")
     print_server_cpu(server_cpu, int(aggregated["Request Count"]) if aggregated else 0)
     failures = (int(aggregated["Failure Count"]) if aggregated else 0) + login_failures
     print(

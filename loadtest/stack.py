@@ -130,14 +130,25 @@ def create_accounts(*, staff_count, director_count=0, planner_count=0):
         unit_id = units[number % len(units)]
         username = f"lt-staff-{number:03d}"
         User.objects.update_or_create(
-            username=username, defaults={"unit_id": unit_id, "role": User.Role.STAFF, "password": password}
+            username=username,
+            defaults={
+                "unit_id": unit_id,
+                "role": User.Role.STAFF,
+                "password": password,
+                "email": f"{username}@example.invalid",  # the reminder run mails them (run.py)
+            },
         )
         staff.append({"username": username, "projects": by_unit[unit_id]})
     for number in range(1, director_count + 1):
         username = f"lt-director-{number:02d}"
         User.objects.update_or_create(
             username=username,
-            defaults={"unit_id": units[number % len(units)], "role": User.Role.DIRECTOR, "password": password},
+            defaults={
+                "unit_id": units[number % len(units)],
+                "role": User.Role.DIRECTOR,
+                "password": password,
+                "email": f"{username}@example.invalid",
+            },
         )
         directors.append(username)
     for number in range(1, planner_count + 1):
