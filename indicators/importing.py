@@ -117,7 +117,9 @@ class _Writer:
         relations = [f.name for f in obj._meta.fields if f.is_relation]
         try:
             obj.clean_fields(exclude=relations)
-            obj.clean()
+            obj.clean()  # a closed quarter's row included (OpenPeriodMixin): PeriodLocked
+        except PeriodLocked as exc:
+            raise LegacyFormatError(f"{obj._meta.verbose_name}: {exc.message}", line) from None
         except ValidationError as exc:
             problems = "; ".join(
                 f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in exc.message_dict.items()

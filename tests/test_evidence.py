@@ -343,9 +343,10 @@ def test_the_project_page_keeps_its_query_count_with_files(client, report, staff
 
 
 # Without indicators: the session, the user, the project; steps, evaluations, live reports, their
-# evidence files (one query for every report's), plan nodes, indicators (tests/test_project_page.py
-# pins the page with indicators and their quarters).
-PROJECT_PAGE_QUERIES = 9
+# evidence files (one query for every report's), plan nodes, indicators, the year's reporting
+# calendar and closed quarters (tests/test_project_page.py pins the page with indicators and
+# their quarters).
+PROJECT_PAGE_QUERIES = 11
 
 
 def test_the_upload_page_keeps_its_query_count(client, report, staff, django_assert_num_queries):

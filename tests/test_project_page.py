@@ -341,7 +341,7 @@ def test_the_print_page_has_the_same_sections_the_data_tables_and_no_script(clie
     body = response.content.decode()
     text = page_text(response)
     assert "<script" not in body
-    assert "@page { size: A4; margin: 15mm; }" in body
+    assert "size: A4; margin: 15mm 15mm 17mm;" in body and "counter(pages)" in body  # numbered pages
     assert "/static/fonts/Laksaman.ttf" in body
     assert 'class="navbar' not in body
     for report in seed["reports"]:
