@@ -8,9 +8,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's Pango/HarfBuzz, a Thai font for browsers, poppler for reading
-# PDFs back in tests, Debian's Chromium for browser tests, gettext for translations.
+# PDFs back in tests, Debian's Chromium for browser tests, gettext for translations, Debian's
+# nginx and openssl for the deployed site (deploy/: its tests, `make loadtest TLS=1`).
 DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-thai-tlwg \
-	poppler-utils chromium gettext
+	poppler-utils chromium gettext nginx openssl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
