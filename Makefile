@@ -15,6 +15,8 @@ DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# make loadtest TLS=1: through Debian's nginx with deploy/'s site and a throw-away certificate
+TLS ?= $(LOADTEST_TLS)
 # make serve: the production stack on PostgreSQL over plain HTTP on the loopback
 SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bma_tracker
 
@@ -63,8 +65,8 @@ serve: deps ## The production stack locally: gunicorn + whitenoise on PostgreSQL
 	echo "Serving the production stack on http://$(HOST):$(PORT)/ (plain HTTP on the loopback: no HTTPS redirect, cookies not Secure) — Ctrl+C stops" && \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bma_tracker.wsgi
 
-loadtest: deps ## Month-end peak: locust against gunicorn on PostgreSQL (bma_loadtest) on 127.0.0.1; prints req/s, p50/p95/p99, checks every posted report
-	$(PY) loadtest/run.py
+loadtest: deps ## Month-end peak: locust against gunicorn on PostgreSQL (bma_loadtest) on 127.0.0.1 (TLS=1: through deploy/'s nginx over HTTPS); prints req/s, p50/p95/p99, checks every posted report
+	LOADTEST_TLS=$(TLS) $(PY) loadtest/run.py
 
 worker: deps ## Run a background-job worker (quarterly books) on DATABASE_URL; start as many as you like, on any machine
 	$(PY) manage.py migrate -v0
