@@ -212,8 +212,19 @@ def test_an_upload_within_the_evidence_limit_passes_and_a_larger_one_gets_413(ng
     response, body = request(nginx, "POST", "/evidence/", body=b"x" * (11 * 1024 * 1024), headers=headers)
     assert response.status == 200
     assert seen_by_app(body)["body_length"] == 11 * 1024 * 1024
-    response, _ = request(nginx, "POST", "/evidence/", body=b"x" * (13 * 1024 * 1024), headers=headers)
+    response, body = request(nginx, "POST", "/evidence/", body=b"x" * (13 * 1024 * 1024), headers=headers)
     assert response.status == 413
+    assert "ระบบไม่ได้บันทึกข้อมูล" in body.decode()  # nginx's own page, in Thai
+
+
+@needs_nginx
+def test_while_gunicorn_is_down_users_read_in_thai_that_it_is_temporary(tmp_path):
+    with nginx_site.LoopbackNginx(
+        tmp_path, upstream=f"127.0.0.1:{nginx_site.free_port()}", static_root=tmp_path
+    ) as without_app:
+        response, body = request(without_app, "GET", "/projects/")
+    assert response.status == 502
+    assert "ระบบไม่พร้อมให้บริการชั่วคราว" in body.decode()
 
 
 @needs_nginx
