@@ -88,10 +88,13 @@ def _value(values, name):
     return values[name]
 
 
-def loopback_nginx_conf(prefix, site_path):
+def loopback_nginx_conf(prefix, site_path, *, started_by_root=None):
     """Debian's /etc/nginx/nginx.conf with every path it writes moved into `prefix` and only
     our site included (not sites-enabled/ or conf.d/): the site is checked and run inside the
-    http { } block it gets on a server. Workers run as the user who starts nginx."""
+    http { } block it gets on a server. Workers run as the user who starts nginx (Debian's
+    `user www-data` is dropped; for root it becomes `user root`, `started_by_root`)."""
+    if started_by_root is None:
+        started_by_root = os.geteuid() == 0
     prefix = Path(prefix)
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "temp" / name).mkdir(parents=True, exist_ok=True)
@@ -101,7 +104,7 @@ def loopback_nginx_conf(prefix, site_path):
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     replacements = [
-        (r"(?m)^user\s+[^;]+;", f"user {getpass.getuser()};" if os.geteuid() == 0 else ""),
+        (r"(?m)^user\s+[^;]+;", f"user {getpass.getuser()};" if started_by_root else ""),
         (r"(?m)^pid\s+[^;]+;", f"pid {prefix / 'nginx.pid'};"),
         (r"(?m)^(\s*)error_log\s+[^;]+;", rf"\g<1>error_log {prefix / 'error.log'};"),
         (r"(?m)^(\s*)access_log\s+[^;]+;", rf"\g<1>access_log {prefix / 'access.log'};"),
@@ -154,7 +157,9 @@ class LoopbackNginx:
             nginx.url  # https://127.0.0.1:PORT, nginx.certificate to trust
     """
 
-    def __init__(self, prefix, *, upstream, static_root, server_name="127.0.0.1", evidence_max_mb=10):
+    def __init__(
+        self, prefix, *, upstream, static_root, server_name="127.0.0.1", evidence_max_mb=10, started_by_root=None
+    ):
         self.prefix = Path(prefix)
         self.prefix.mkdir(parents=True, exist_ok=True)
         self.https_port, self.http_port = free_port(), free_port()
@@ -177,7 +182,9 @@ class LoopbackNginx:
             encoding="utf-8",
         )
         self.conf = self.prefix / "nginx.conf"
-        self.conf.write_text(loopback_nginx_conf(self.prefix, self.site), encoding="utf-8")
+        self.conf.write_text(
+            loopback_nginx_conf(self.prefix, self.site, started_by_root=started_by_root), encoding="utf-8"
+        )
         self.process = None
 
     def command(self, *args):

@@ -1,4 +1,5 @@
-"""deploy/: the nginx site passes `nginx -t` as rendered for a server and for the loopback, and
+"""deploy/: the nginx site passes `nginx -t` as rendered for a server (as root, as there: it
+binds ports 80 and 443) and for the loopback (as an unprivileged user, `nobody` under root), and
 serves as deployed (HTTPS with HTTP/2, plain HTTP moved to HTTPS, the proxy headers Django
 trusts, compression, the body limit, static files from disk, /media/ left to Django); the
 systemd units pass `systemd-analyze verify` where the machine has it.
@@ -17,6 +18,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -93,9 +95,35 @@ def request(nginx, method, path, *, body=None, headers=None, https=True):
     return response, data
 
 
+@pytest.fixture
+def unprivileged_directory():
+    """A directory an unprivileged user owns, and that user: None (the test's own) when the
+    test is not root; `nobody` when it is (as in CI)."""
+    directory = Path(tempfile.mkdtemp(prefix="bma-nginx-t-"))
+    user = "nobody" if os.geteuid() == 0 else None
+    yield directory, user
+    shutil.rmtree(directory)
+
+
+def nginx_t(directory, conf, user=None):
+    if user:
+        for path in [directory, *directory.rglob("*")]:
+            shutil.chown(path, user=user)
+    result = subprocess.run(
+        ["nginx", "-t", "-p", str(directory), "-c", str(conf), "-e", str(directory / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        user=user,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
 @needs_nginx
+@pytest.mark.skipif(os.geteuid() != 0, reason="nginx -t binds ports 80 and 443: root only, as on the server")
 def test_the_site_rendered_for_a_server_passes_nginx_t(tmp_path):
-    """As on the server: ports 443 and 80 on every address, IPv6 too, the real host name."""
+    """As on the server (where nginx -t runs as root): ports 443 and 80 on every address, IPv6
+    too, the real host name, inside Debian's nginx.conf."""
     certificate, key = nginx_site.throwaway_certificate(tmp_path)
     site = tmp_path / "bma-tracker"
     site.write_text(
@@ -105,27 +133,28 @@ def test_the_site_rendered_for_a_server_passes_nginx_t(tmp_path):
     )
     conf = tmp_path / "nginx.conf"
     conf.write_text(nginx_site.loopback_nginx_conf(tmp_path, site))
-    result = subprocess.run(
-        ["nginx", "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    returncode, output = nginx_t(tmp_path, conf)
+    assert returncode == 0, output
     assert "test is successful" in output
     assert "[warn]" not in output and "[emerg]" not in output
     text = site.read_text()
     assert "listen 443 ssl http2;" in text and "listen [::]:443 ssl http2;" in text
+    assert "listen 80 default_server;" in text
     assert "client_max_body_size 12m;" in text  # EVIDENCE_MAX_MB 10 + the form around it
     assert not re.search(r"\$\{BMA_[A-Z_]+\}", text)
 
 
 @needs_nginx
-def test_the_loopback_site_passes_nginx_t(nginx):
-    passed, output = nginx.test_configuration()
-    assert passed, output
-    assert "[warn]" not in output
+def test_the_loopback_site_passes_nginx_t_without_root(unprivileged_directory):
+    """The site as `make loadtest TLS=1` runs it, checked by an nginx -t that is not root."""
+    directory, user = unprivileged_directory
+    loopback = nginx_site.LoopbackNginx(
+        directory, upstream="127.0.0.1:8000", static_root=ROOT / "static", started_by_root=False
+    )
+    returncode, output = nginx_t(directory, loopback.conf, user)
+    assert returncode == 0, output
+    assert "test is successful" in output
+    assert "[warn]" not in output and "[emerg]" not in output
 
 
 @needs_nginx
