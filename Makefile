@@ -9,12 +9,15 @@ PIP := $(VENV)/bin/pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: WeasyPrint's Pango/HarfBuzz, a Thai font for browsers, poppler for reading
 # PDFs back in tests, Debian's Chromium for browser tests, gettext for translations, redis-server
-# for the Redis tests and `make faulttest` (which starts one of its own).
+# for the Redis tests and `make faulttest` (which starts one of its own), Debian's nginx and
+# openssl for the deployed site (deploy/: its tests, `make loadtest TLS=1`).
 DEB_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-thai-tlwg \
-	poppler-utils chromium gettext redis-server
+	poppler-utils chromium gettext redis-server nginx openssl
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# make loadtest TLS=1: through Debian's nginx with deploy/'s site and a throw-away certificate
+TLS ?= $(LOADTEST_TLS)
 # make serve: the production stack on PostgreSQL over plain HTTP on the loopback
 SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bma_tracker
 
@@ -63,8 +66,8 @@ serve: deps ## The production stack locally: gunicorn + whitenoise on PostgreSQL
 	echo "Serving the production stack on http://$(HOST):$(PORT)/ (plain HTTP on the loopback: no HTTPS redirect, cookies not Secure) — Ctrl+C stops" && \
 	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py bma_tracker.wsgi
 
-loadtest: deps ## Month-end peak: locust against gunicorn on PostgreSQL (bma_loadtest) on 127.0.0.1; prints req/s, p50/p95/p99, checks every posted report
-	$(PY) loadtest/run.py
+loadtest: deps ## Month-end peak: locust against gunicorn on PostgreSQL (bma_loadtest) on 127.0.0.1 (TLS=1: through deploy/'s nginx over HTTPS); prints req/s, p50/p95/p99, checks every posted report
+	LOADTEST_TLS=$(TLS) $(PY) loadtest/run.py
 
 faulttest: deps ## Faults against the production stack on 127.0.0.1 (own Redis and, when it can, own PostgreSQL cluster) while users post reports; fails if a report is lost or doubled or a request fails after one retry
 	$(PY) loadtest/faulttest.py

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import gevent
+import gevent.ssl
 from locust import FastHttpUser, between, events, task
 
 RUN_ID = os.environ["LOADTEST_RUN_ID"]
@@ -31,14 +32,23 @@ POSTED = []  # narratives of the reports the server said it stored (302 after th
 # Logins happen during the ramp-up, whose figures are reset once every user is signed in: kept
 # here (ms) for the report.
 LOGINS = {"ms": [], "failures": 0, "done": 0}
-# CPU seconds the gunicorn processes (GUNICORN_PID and its workers) have used, read from /proc
-# when the measured time starts and when it ends: what one request costs the server.
+# CPU seconds the gunicorn processes (GUNICORN_PID and its workers) and, through TLS, nginx's
+# (LOADTEST_NGINX_PID and its workers) have used, read from /proc when the measured time starts
+# and when it ends: what one request costs the server.
 SERVER_CPU = {}
+SERVER_PIDS = {"gunicorn": os.environ.get("GUNICORN_PID", ""), "nginx": os.environ.get("LOADTEST_NGINX_PID", "")}
+# Through TLS (run.py, LOADTEST_TLS=1): the throw-away certificate nginx shows, trusted as the
+# only CA, so the handshake is verified as a browser's would be.
+CA_FILE = os.environ.get("LOADTEST_CA_FILE", "")
 
 
-def gunicorn_cpu_seconds():
-    """User + system CPU time of gunicorn's master and its live workers (Linux /proc)."""
-    pids, total = [os.environ.get("GUNICORN_PID", "")], 0
+def trusting_the_loopback_certificate(**kwargs):
+    return gevent.ssl.create_default_context(cafile=CA_FILE)
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a master process and its live workers (Linux /proc)."""
+    pids, total = [pid], 0
     try:
         for task in Path(f"/proc/{pids[0]}/task").iterdir():
             pids += (task / "children").read_text().split()
@@ -48,6 +58,12 @@ def gunicorn_cpu_seconds():
     except (OSError, ValueError, IndexError):
         return None
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(moment):
+    """{"start": gunicorn's seconds (as before), "gunicorn_start": …, "nginx_start": …}."""
+    seconds = {f"{name}_{moment}": cpu_seconds(pid) for name, pid in SERVER_PIDS.items() if pid}
+    return {moment: seconds.get(f"gunicorn_{moment}"), **seconds}
 
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -61,6 +77,9 @@ APPROVED = []  # how many approvals the server took (302)
 class SignedIn(FastHttpUser):
     abstract = True
     wait_time = between(0.5, 1.5)
+    if CA_FILE:
+        insecure = False
+        ssl_context_factory = staticmethod(trusting_the_loopback_certificate)
 
     def log_in(self, username):
         page = self.client.get("/accounts/login/", name="login form")
@@ -69,6 +88,8 @@ class SignedIn(FastHttpUser):
         with self.client.post(
             "/accounts/login/",
             data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            # As a browser sends it; over HTTPS Django's CSRF check refuses a POST without it.
+            headers={"Referer": self.host + "/accounts/login/"},
             allow_redirects=False,
             name="login",
             catch_response=True,
@@ -81,11 +102,11 @@ class SignedIn(FastHttpUser):
         if LOGINS["done"] == USER_COUNT:
             # Everyone is in: the month-end peak of signed-in work starts now, and is measured.
             self.environment.runner.stats.reset_all()
-            SERVER_CPU.update(start=gunicorn_cpu_seconds(), started=time.monotonic())
+            SERVER_CPU.update(started=time.monotonic(), **server_cpu("start"))
             gevent.spawn_later(MEASURE_SECONDS, self.stop_measuring)
 
     def stop_measuring(self):
-        SERVER_CPU.update(end=gunicorn_cpu_seconds(), ended=time.monotonic())
+        SERVER_CPU.update(ended=time.monotonic(), **server_cpu("end"))
         self.environment.runner.quit()
 
 

@@ -6,8 +6,12 @@
    every project page longer each time);
 2. creates the load-test users (lt-staff-001…, lt-director-…, lt-planner-… for each of the
    LOADTEST_PLANNERS planning-office users) with one password;
-3. starts gunicorn (gunicorn.conf.py) over plain HTTP on 127.0.0.1:LOADTEST_PORT;
-4. runs locust headless for LOADTEST_RUN_TIME with LOADTEST_USERS users (loadtest/locustfile.py);
+3. starts gunicorn (gunicorn.conf.py) over plain HTTP on 127.0.0.1:LOADTEST_PORT; with
+   LOADTEST_TLS=1 (`make loadtest TLS=1`) also Debian's nginx with the deployed site
+   (deploy/nginx/bma_tracker.conf) and a throw-away self-signed certificate on a free port of
+   127.0.0.1 in front of it, and the app with its production HTTPS settings behind a proxy;
+4. runs locust headless for LOADTEST_RUN_TIME with LOADTEST_USERS users (loadtest/locustfile.py),
+   against gunicorn directly or, with LOADTEST_TLS=1, against https:// through nginx;
 5. prints requests/s, p50/p95/p99 and failures per request kind and overall;
 6. checks that every report locust posted successfully is stored exactly once, and nothing else.
 Exits non-zero when a request failed or a report was lost or duplicated.
@@ -16,11 +20,13 @@ Exits non-zero when a request failed or a report was lost or duplicated.
 import csv
 import json
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import stack
@@ -28,6 +34,8 @@ from stack import HOST, ROOT, VENV_BIN
 
 PORT = int(os.environ.get("LOADTEST_PORT", "8765"))
 DATABASE_URL = os.environ.get("LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bma_loadtest")
+# Through nginx with TLS, as deployed (deploy/), instead of straight to gunicorn.
+TLS = os.environ.get("LOADTEST_TLS", "").lower() in ("1", "true", "yes", "on")
 # Each user waits 0.5–1.5 s between requests, so N users ask for at most ~N requests/s.
 USERS = int(os.environ.get("LOADTEST_USERS", "240"))
 # The planning office: a fixed number of those users (one account each), the rest are staff and
@@ -47,6 +55,18 @@ STAFF_ACCOUNTS = 200
 stack.configure(
     database_url=DATABASE_URL, port=PORT, redis_url=os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 )
+if TLS:
+    # Behind the TLS proxy, as in production: HTTPS redirect, Secure cookies, HSTS; the scheme
+    # from X-Forwarded-Proto and the client's address from X-Forwarded-For (one proxy).
+    os.environ.update(
+        {
+            "SECURE_SSL_REDIRECT": "1",
+            "SECURE_COOKIES": "1",
+            "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO",
+            "TRUSTED_PROXY_COUNT": "1",
+        }
+    )
+sys.path.insert(0, str(ROOT))
 
 
 def prepare():
@@ -58,6 +78,19 @@ def prepare():
 def ramp_up_seconds():
     """Spawning every user at SPAWN_RATE."""
     return int(USERS / float(SPAWN_RATE))
+
+
+def wait_for(url, seconds=60, cafile=None):
+    context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2, context=context) as response:  # noqa: S310 (our own 127.0.0.1 URL)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"{url} did not answer within {seconds} s")
 
 
 def print_stats(stats_csv):
@@ -118,16 +151,22 @@ def run_reminders(outcome, log_path):
 
 
 def print_server_cpu(server_cpu, request_count):
-    """How busy gunicorn was during the measured time, and its CPU per request."""
+    """How busy gunicorn (and nginx, through TLS) was during the measured time, and the CPU
+    each spent per request."""
     if server_cpu.get("start") is None or server_cpu.get("end") is None or not request_count:
         print("\nServer CPU: not measured (no /proc, or the measured time did not end normally)")
         return
-    seconds = server_cpu["end"] - server_cpu["start"]
     wall = server_cpu["ended"] - server_cpu["started"]
-    print(
-        f"\nServer CPU in the measured {wall:.0f} s: gunicorn used {seconds:.0f} CPU s "
-        f"({seconds / wall:.2f} of {os.cpu_count()} cores), {1000 * seconds / request_count:.1f} ms per request"
-    )
+    print(f"\nServer CPU in the measured {wall:.0f} s ({os.cpu_count()} cores):")
+    for name in ("gunicorn", "nginx"):
+        start, end = server_cpu.get(f"{name}_start"), server_cpu.get(f"{name}_end")
+        if start is None or end is None:
+            continue
+        seconds = end - start
+        print(
+            f"  {name:<9}{seconds:>6.0f} CPU s ({seconds / wall:.2f} cores), "
+            f"{1000 * seconds / request_count:.1f} ms per request"
+        )
 
 
 def main():
@@ -141,8 +180,21 @@ def main():
     plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
 
     gunicorn = stack.start_gunicorn()
+    nginx = None
     try:
         stack.wait_for(f"http://{HOST}:{PORT}/healthz")
+        target, cafile = f"http://{HOST}:{PORT}", None
+        if TLS:
+            from deploy.nginx_site import LoopbackNginx
+
+            nginx = LoopbackNginx(scratch / "nginx", upstream=f"{HOST}:{PORT}", static_root=ROOT / "staticfiles")
+            nginx.start()
+            target, cafile = nginx.url, nginx.certificate
+            wait_for(f"{target}/healthz", cafile=cafile)
+            print(
+                f"\nnginx: the deployed site (deploy/nginx/bma_tracker.conf) on {target}, a throw-away "
+                f"certificate; locust speaks HTTP/1.1 over TLS (its client has no HTTP/2)"
+            )
         print(
             f"\ngunicorn: {stack.gunicorn_workers()} workers on {HOST}:{PORT}; locust: {USERS} users ({PLANNERS} of them "
             f"the planning office), "
@@ -158,6 +210,8 @@ def main():
             "LOADTEST_PLANNERS": str(PLANNERS),
             "LOADTEST_MEASURE_SECONDS": str(RUN_SECONDS),
             "GUNICORN_PID": str(gunicorn.pid),
+            "LOADTEST_NGINX_PID": str(nginx.process.pid) if nginx else "",
+            "LOADTEST_CA_FILE": str(cafile or ""),
         }
         reminders = {}
         # Halfway through the measured time, once everyone is signed in.
@@ -174,7 +228,7 @@ def main():
                     str(ROOT / "loadtest" / "locustfile.py"),
                     "--headless",
                     "--host",
-                    f"http://{HOST}:{PORT}",
+                    target,
                     "--users",
                     str(USERS),
                     "--spawn-rate",
@@ -198,6 +252,8 @@ def main():
         print(f"(locust's own output: {scratch / 'locust.log'})")
         reminder_run.join(timeout=120)
     finally:
+        if nginx:
+            nginx.stop()
         stack.stop_gunicorn(gunicorn)
     aggregated = print_stats(scratch / "locust_stats.csv")
     intact, login_failures, server_cpu = verify(run_id, posted_file)
@@ -211,7 +267,8 @@ def main():
     print_server_cpu(server_cpu, int(aggregated["Request Count"]) if aggregated else 0)
     failures = (int(aggregated["Failure Count"]) if aggregated else 0) + login_failures
     print(
-        f"\nRESULT: {float(aggregated['Requests/s']):.1f} requests/s, p50 {aggregated['50%']} ms, "
+        f"\nRESULT{' (through nginx, TLS)' if TLS else ' (direct to gunicorn)'}: "
+        f"{float(aggregated['Requests/s']):.1f} requests/s, p50 {aggregated['50%']} ms, "
         f"p95 {aggregated['95%']} ms, p99 {aggregated['99%']} ms, {failures} errors, "
         f"reports {'intact' if intact else 'LOST OR DUPLICATED'}"
     )
