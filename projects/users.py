@@ -31,7 +31,7 @@ def user_create(*, by, values, note=""):
 def user_update(*, by, user, values, note=""):
     """Change an account's names, address, unit, role or whether it may sign in. What it was is
     read from the database (locked): a bound ModelForm has already set the new values on `user`."""
-    stored = User.objects.select_for_update().select_related("unit").get(pk=user.pk)
+    stored = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=user.pk)
     before = snapshot(stored, USER_FIELDS)
     for name, value in values.items():
         setattr(user, name, value)
