@@ -99,7 +99,8 @@ def locked_save(model, *, key, version, values, fields, user, project=None):
     before = snapshot(obj, fields)
     locked_update(obj, version=version, values=values)
     changes = diff(before, snapshot(obj, fields))
-    audit_log(user=user, action=AuditEntry.Action.UPDATE, obj=obj, project=project, changes=changes)
+    if changes:  # a save that changes nothing leaves no empty history entry
+        audit_log(user=user, action=AuditEntry.Action.UPDATE, obj=obj, project=project, changes=changes)
     return obj
 
 

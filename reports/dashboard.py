@@ -512,7 +512,8 @@ def most_behind_projects(projects):
     ranked = (
         projects.filter(latest_report_date__isnull=False, planned_percent_at_latest__isnull=False)
         .annotate(gap=gap)
-        .filter(gap__gt=0)
+        # Behind as the status badges say (ScheduleStatus.BEHIND): a project within the margin is on track.
+        .filter(gap__gt=settings.SCHEDULE_BEHIND_MARGIN)
         .order_by("-gap", "code")
         .values("pk")[:BEHIND_LIMIT]
     )

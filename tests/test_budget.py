@@ -440,12 +440,12 @@ def test_the_admin_refuses_a_disbursement_over_the_budget_too(client, admin_user
 
 
 def test_posting_a_report_with_a_disbursement_costs_one_query_more(client, staff, budgeted, django_assert_num_queries):
-    """tests/test_progress_form.py pins 13 queries for a report; an amount adds one: the earlier
+    """tests/test_progress_form.py pins 14 queries for a report; an amount adds one: the earlier
     and later reports' amounts it must lie between, in one aggregate."""
     factories.make_step(budgeted)
     factories.make_report(budgeted, report_date=date(2021, 2, 27))
     login(client, staff)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.post(
             reverse("projects:progress_new", args=[budgeted.code]),
             progress_data(submission_key="b" * 32, disbursed_to_date="125,000"),

@@ -149,7 +149,12 @@ def expected_figures(scope, fiscal_year, period):
 
     reported_projects = [p for p in projects if p.latest_report_date is not None]
     behind = sorted(
-        (p for p in reported_projects if p.planned_percent_at_latest - p.latest_percent > 0),
+        # Behind as the badge says: by more than the margin (a project within it is on track).
+        (
+            p
+            for p in reported_projects
+            if p.planned_percent_at_latest - p.latest_percent > settings.SCHEDULE_BEHIND_MARGIN
+        ),
         key=lambda p: (-(p.planned_percent_at_latest - p.latest_percent), p.code),
     )
     figures["behind"] = [p.code for p in behind[:20]]
@@ -631,3 +636,20 @@ def test_it_embeds_the_chart_data_as_json_and_no_inline_script(client, planner, 
     assert all("src=" in tag or 'type="application/json"' in tag for tag in scripts)
     assert "ต.ค. 63" in html  # the first month of FY 2564
     assert "โครงการที่ยังไม่รายงานนับตามค่าที่ระบบเดิมแสดง หรือนับเป็น 0" in html
+
+
+def test_the_most_behind_list_holds_only_projects_the_badges_call_behind(social_dept):
+    """A project 5 points under its plan is "on track" (within SCHEDULE_BEHIND_MARGIN, 10): it is
+    not among "the projects most behind plan"; one 20 points under is."""
+    from reports.dashboard import most_behind_projects
+
+    close = factories.make_project(unit=social_dept, fiscal_year=2564)
+    far = factories.make_project(unit=social_dept, fiscal_year=2564)
+    for project, actual in ((close, "45"), (far, "30")):
+        Project.objects.filter(pk=project.pk).update(
+            latest_report_date=date(2021, 3, 30),
+            latest_percent=Decimal(actual),
+            planned_percent_at_latest=Decimal("50"),
+        )
+    listed = [row["code"] for row in most_behind_projects(Project.objects.filter(unit=social_dept))]
+    assert listed == [far.code]

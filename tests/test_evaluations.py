@@ -96,3 +96,11 @@ def test_an_unknown_indicator_or_quarter_is_404(client, planner, indicator):
     login(client, planner)
     assert client.get(reverse("indicators:evaluate", args=[indicator.code, 2563, 1])).status_code == 404
     assert client.get(reverse("indicators:evaluate", args=[indicator.code, 2564, 5])).status_code == 404
+
+
+def test_saving_the_same_score_again_leaves_no_empty_history_entry(client, planner, project):
+    login(client, planner)
+    url = reverse("projects:evaluate", args=[project.code, 2])
+    client.post(url, {"score": "87.5", "version": ""})
+    client.post(url, {"score": "87.50", "version": "1"})  # the same score, saved again
+    assert AuditEntry.objects.count() == 1

@@ -194,7 +194,8 @@ def test_posting_a_report_runs_a_fixed_number_of_queries(staff_client, project, 
     # own closed-quarter check, which every writer passes through.
     factories.make_step(project)
     factories.make_report(project, report_date=date(2021, 2, 27))
-    with django_assert_num_queries(13):
+    # 13, and one for the other reports of the month (the warning when there are any)
+    with django_assert_num_queries(14):
         response = staff_client.post(new_url(project), form_data(submission_key="c0ffee" + "0" * 26))
     assert response.status_code == 302
     assert project.reports.filter(submission_key="c0ffee" + "0" * 26).count() == 1
@@ -298,3 +299,27 @@ def test_the_services_and_the_model_refuse_a_future_report_for_every_writer(staf
     assert (report.report_date, report.version) == (thaidate.today(), 1)
     assert ProgressReport.objects.count() == 1
     assert not AuditEntry.objects.exists()
+
+
+# --- A month that already has a report (issue 21): a warning, not a refusal -------------------
+
+
+def test_the_form_says_when_the_month_already_has_a_report_and_links_it(staff_client, current_project):
+    existing = factories.make_report(current_project, report_date=thaidate.today(), percent="30")
+    html = staff_client.get(new_url(current_project)).content.decode()
+    assert "เดือนนี้มีรายงานแล้ว 1 ฉบับ" in html
+    assert reverse("projects:progress_edit", args=[current_project.code, existing.pk]) in html
+
+
+def test_a_second_report_in_a_month_is_saved_with_a_warning(staff_client, current_project):
+    today = thaidate.today()
+    factories.make_report(current_project, report_date=today, percent="30")
+    response = staff_client.post(
+        new_url(current_project), form_data(report_date=thaidate.format_short(today), percent="40"), follow=True
+    )
+    assert current_project.reports.count() == 2
+    assert "เดือนนี้มีรายงานอื่นอีก 1 ฉบับ" in response.content.decode()
+
+
+def test_a_month_without_reports_shows_no_warning(staff_client, current_project):
+    assert "same-month" not in staff_client.get(new_url(current_project)).content.decode()

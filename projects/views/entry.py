@@ -5,6 +5,8 @@ Every view has the same arc: fetch through an access helper (404 / 403) → bind
 save through a service function (one transaction, audit entry included) → message → redirect.
 A stale form (someone else saved first) is shown again with what changed, and nothing saved."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -57,13 +59,37 @@ def progress_new(request, code):
                     messages.success(request, _("บันทึกร่างรายงานแล้ว (ยังไม่ได้ส่ง: กด “ส่งรายงาน” เมื่อพร้อม)"))
                 else:
                     messages.success(request, _("บันทึกรายงานความคืบหน้าเรียบร้อยแล้ว"))
+                others = same_month_reports(project, report.report_date, exclude=report.pk)
+                if others:
+                    messages.warning(
+                        request,
+                        _("เดือนนี้มีรายงานอื่นอีก %(count)s ฉบับ (%(dates)s): ถ้าบันทึกซ้ำโดยไม่ตั้งใจ แก้ไขหรือลบได้ในหน้าโครงการ")
+                        % {
+                            "count": len(others),
+                            "dates": ", ".join(thaidate.format_short(r.report_date) for r in others),
+                        },
+                    )
                 return redirect(project)
             if report.project_id == project.pk:
                 return _already_saved(request, report)
             form.refuse_submission_key()  # another project's report's key: not this form's
     else:
         form = ProgressReportForm(project=project, today=timezone.localdate())
-    return render(request, "projects/form_progress.html", {"project": project, "form": form, "report": None})
+    day = form.initial.get("report_date") if not form.is_bound else None
+    same_month = same_month_reports(project, day) if day else []
+    context = {"project": project, "form": form, "report": None, "same_month": same_month}
+    return render(request, "projects/form_progress.html", context)
+
+
+def same_month_reports(project, day, *, exclude=None):
+    """The project's live reports dated in the month of `day` (a warning, not a refusal: a
+    month may hold two reports, but three on one day are usually a slip)."""
+    first = day.replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    reports = project.reports.live().filter(report_date__gte=first, report_date__lt=following)
+    if exclude is not None:
+        reports = reports.exclude(pk=exclude)
+    return list(reports.order_by("report_date", "pk").only("pk", "report_date", "percent"))
 
 
 def _already_saved(request, report):
