@@ -104,3 +104,27 @@ def test_a_planner_records_a_quarterly_evaluation(page, live_server, planning_of
     evaluation = this_years_project.evaluations.get()
     assert (evaluation.quarter, evaluation.score) == (1, 85)
     assert page.console_errors == []
+
+
+def test_on_a_phone_the_steps_form_shows_whole_dates_and_the_steps_table_is_reachable_by_keyboard(
+    page, live_server, demo_staff, this_years_project
+):
+    from datetime import date
+
+    first, _last = thaidate.fiscal_year_range(this_years_project.fiscal_year)
+    factories.make_step(
+        this_years_project, number=1, name="จัดอบรมหลักสูตรระยะสั้น", start=first, end=date(first.year + 1, 9, 30)
+    )
+    page.set_viewport_size(PHONE)
+    login(page, live_server, "demo-staff", PASSWORD, next_path=f"/projects/{this_years_project.code}/steps/")
+    for name in ("start", "end"):
+        box = page.locator(f"#id_steps-0-{name}")
+        assert box.input_value().count("/") == 2
+        # The whole date is visible: the text is no wider than the box.
+        assert box.evaluate("el => el.scrollWidth <= el.clientWidth"), name
+    screenshot(page, "steps-form-390")
+    page.goto(live_server.url + f"/projects/{this_years_project.code}/")
+    region = page.locator("#steps .table-responsive")
+    assert region.get_attribute("tabindex") == "0" and region.get_attribute("aria-label")
+    region.focus()
+    assert page.evaluate("document.activeElement.closest('#steps') !== null")
