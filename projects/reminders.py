@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from bma_tracker import thaidate
-from projects.cycle import Locks
+from projects.cycle import Locks, month_bounds
 from projects.models import OrgUnit, ProgressReport, Project, ReminderMail, ReportingCalendar, User
 
 logger = logging.getLogger(__name__)
@@ -112,23 +112,14 @@ def newest_reports(month):
     """{project id: (status, report id)} of each project's newest live report dated in a month.
     Read from the reports themselves, not a summary, so that a report however written (form,
     import, script) counts."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    first, last = month_bounds(month.year, month.month)
     reports = (
         ProgressReport.objects.live()
-        .filter(report_date__gte=month, report_date__lt=following)
+        .filter(report_date__gte=first, report_date__lte=last)
         .order_by("report_date", "pk")
         .values_list("project_id", "status", "pk")
     )
     return {project_id: (status, pk) for project_id, status, pk in reports}  # the newest last, so it wins
-
-
-def locked_quarters(locks, unit_id, unit_by_id):
-    """The closed quarters for a unit: those closed for all, for it, or for a unit above it."""
-    quarters = set(locks.by_unit.get(None, ()))
-    while unit_id is not None:
-        quarters |= locks.by_unit.get(unit_id, set())
-        unit_id = unit_by_id[unit_id].parent_id if unit_id in unit_by_id else None
-    return quarters
 
 
 def missing_by_unit(today, days_ahead, unit_by_id, calendars=None):
@@ -142,7 +133,7 @@ def missing_by_unit(today, days_ahead, unit_by_id, calendars=None):
         newest = {month: newest_reports(month) for month, _due in months}
         projects = Project.objects.in_fiscal_year(fiscal_year).only("code", "name", "unit_id").order_by("code")
         for project in projects:
-            closed = locked_quarters(locks, project.unit_id, unit_by_id)
+            closed = locks.quarters_for(unit_by_id.get(project.unit_id))
             for month, due in months:
                 if thaidate.fiscal_quarter(month) in closed:
                     continue
@@ -198,6 +189,8 @@ def reminders(today, days_ahead):
     """A Reminder for every recipient with something to be told today (empty ones left out)."""
     units = list(OrgUnit.objects.only("pk", "parent_id", "name", "code"))
     unit_by_id = {unit.pk: unit for unit in units}
+    for unit in units:  # each with its parent at hand: Locks.quarters_for() then reads no unit
+        OrgUnit.parent.field.set_cached_value(unit, unit_by_id.get(unit.parent_id))
     below = subtrees(units)
     missing = missing_by_unit(today, days_ahead, unit_by_id)
     waiting = awaiting_by_unit()

@@ -5,8 +5,6 @@ Every view has the same arc: fetch through an access helper (404 / 403) → bind
 save through a service function (one transaction, audit entry included) → message → redirect.
 A stale form (someone else saved first) is shown again with what changed, and nothing saved."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from bma_tracker import thaidate
 from projects import access, services
 from projects.audit import EditConflict, conflict_rows, describe_changes
-from projects.cycle import PeriodLocked, ancestor_ids, check_open
+from projects.cycle import PeriodLocked, ancestor_ids, check_open, month_bounds
 from projects.forms import EvaluationForm, PlanStepFormSet, ProgressReportForm, ProjectForm, VersionForm
 from projects.models import AuditEntry, Project, ProjectEvaluation, QuarterLock, ReportingCalendar
 
@@ -84,9 +82,8 @@ def progress_new(request, code):
 def same_month_reports(project, day, *, exclude=None):
     """The project's live reports dated in the month of `day` (a warning, not a refusal: a
     month may hold two reports, but three on one day are usually a slip)."""
-    first = day.replace(day=1)
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    reports = project.reports.live().filter(report_date__gte=first, report_date__lt=following)
+    first, last = month_bounds(day.year, day.month)
+    reports = project.reports.live().filter(report_date__gte=first, report_date__lte=last)
     if exclude is not None:
         reports = reports.exclude(pk=exclude)
     return list(reports.order_by("report_date", "pk").only("pk", "report_date", "percent"))
